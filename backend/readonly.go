@@ -1,0 +1,84 @@
+package backend
+
+import "context"
+
+// readOnlyConn wraps a connection opened with -r: every method that changes
+// something fails with ErrReadOnly, naming the libvirt API it stands for,
+// whatever the driver; everything that only reads passes through.
+type readOnlyConn struct{ Conn }
+
+func (c readOnlyConn) Domains() DomainService     { return roDomains{c.Conn.Domains()} }
+func (c readOnlyConn) Snapshots() SnapshotService { return roSnapshots{c.Conn.Snapshots()} }
+func (c readOnlyConn) Networks() NetworkService   { return roNetworks{c.Conn.Networks()} }
+
+type roDomains struct{ DomainService }
+
+func (roDomains) Define(context.Context, string, DefineOptions) (DomainInfo, error) {
+	return DomainInfo{}, ReadOnly("virDomainDefineXMLFlags")
+}
+func (roDomains) Undefine(context.Context, string, UndefineOptions) error {
+	return ReadOnly("virDomainUndefineFlags")
+}
+func (roDomains) Create(context.Context, string, StartOptions) (DomainInfo, error) {
+	return DomainInfo{}, ReadOnly("virDomainCreateXML")
+}
+func (roDomains) Start(context.Context, string, StartOptions) error {
+	return ReadOnly("virDomainCreate")
+}
+func (roDomains) Shutdown(context.Context, string, ShutdownOptions) error {
+	return ReadOnly("virDomainShutdown")
+}
+func (roDomains) Reboot(context.Context, string, ShutdownOptions) error {
+	return ReadOnly("virDomainReboot")
+}
+func (roDomains) Destroy(context.Context, string, DestroyOptions) error {
+	return ReadOnly("virDomainDestroy")
+}
+func (roDomains) Reset(context.Context, string) error   { return ReadOnly("virDomainReset") }
+func (roDomains) Suspend(context.Context, string) error { return ReadOnly("virDomainSuspend") }
+func (roDomains) Resume(context.Context, string) error  { return ReadOnly("virDomainResume") }
+func (roDomains) SetAutostart(context.Context, string, bool) error {
+	return ReadOnly("virDomainSetAutostart")
+}
+func (roDomains) SetMemory(context.Context, string, uint64, Scope) error {
+	return ReadOnly("virDomainSetMemoryFlags")
+}
+func (roDomains) SetMaxMemory(context.Context, string, uint64, Scope) error {
+	return ReadOnly("virDomainSetMaxMemory")
+}
+func (roDomains) SetVCPUs(context.Context, string, int, VCPUOptions) error {
+	return ReadOnly("virDomainSetVcpusFlags")
+}
+func (roDomains) SetMetadata(context.Context, string, MetadataKind, string, Scope) error {
+	return ReadOnly("virDomainSetMetadata")
+}
+func (roDomains) Rename(context.Context, string, string) error {
+	return ReadOnly("virDomainRename")
+}
+
+type roSnapshots struct{ SnapshotService }
+
+func (roSnapshots) Create(context.Context, string, string, SnapshotCreateOptions) (string, error) {
+	return "", ReadOnly("virDomainSnapshotCreateXML")
+}
+func (roSnapshots) Revert(context.Context, string, string, SnapshotRevertOptions) error {
+	return ReadOnly("virDomainRevertToSnapshot")
+}
+func (roSnapshots) Delete(context.Context, string, string, SnapshotDeleteOptions) error {
+	return ReadOnly("virDomainSnapshotDelete")
+}
+
+type roNetworks struct{ NetworkService }
+
+func (roNetworks) Define(context.Context, string, DefineOptions) (NetworkInfo, error) {
+	return NetworkInfo{}, ReadOnly("virNetworkDefineXML")
+}
+func (roNetworks) Create(context.Context, string, DefineOptions) (NetworkInfo, error) {
+	return NetworkInfo{}, ReadOnly("virNetworkCreateXML")
+}
+func (roNetworks) Undefine(context.Context, string) error { return ReadOnly("virNetworkUndefine") }
+func (roNetworks) Start(context.Context, string) error    { return ReadOnly("virNetworkCreate") }
+func (roNetworks) Destroy(context.Context, string) error  { return ReadOnly("virNetworkDestroy") }
+func (roNetworks) SetAutostart(context.Context, string, bool) error {
+	return ReadOnly("virNetworkSetAutostart")
+}

@@ -1,0 +1,3 @@
+module github.com/virtsh/virtsh
+
+go 1.26.8
