@@ -1,0 +1,5 @@
+package commands
+
+import "github.com/spf13/cobra"
+
+var hostCommands = []func(*Env) *cobra.Command{}

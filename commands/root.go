@@ -1,0 +1,73 @@
+package commands
+
+import (
+	"github.com/spf13/cobra"
+)
+
+// The command groups, in virsh's order and with its help keywords.
+var groups = []*cobra.Group{
+	{ID: "domain", Title: "Domain Management (help keyword 'domain')"},
+	{ID: "monitor", Title: "Domain Monitoring (help keyword 'monitor')"},
+	{ID: "host", Title: "Host and Hypervisor (help keyword 'host')"},
+	{ID: "network", Title: "Networking (help keyword 'network')"},
+	{ID: "snapshot", Title: "Snapshot (help keyword 'snapshot')"},
+	{ID: "pool", Title: "Storage Pool (help keyword 'pool')"},
+	{ID: "volume", Title: "Storage Volume (help keyword 'volume')"},
+	{ID: "virsh", Title: "Virsh itself (help keyword 'virsh')"},
+}
+
+// constructors lists every command by group. Adding a command is one line
+// here and one file.
+var constructors = map[string][]func(*Env) *cobra.Command{
+	"domain":   domainCommands,
+	"monitor":  monitorCommands,
+	"host":     hostCommands,
+	"network":  networkCommands,
+	"snapshot": snapshotCommands,
+	"pool":     poolCommands,
+	"volume":   volumeCommands,
+	"virsh":    virshCommands,
+}
+
+// NewRoot builds a fresh command tree bound to env. cobra keeps flag values
+// between executions, so every command line gets its own tree.
+func NewRoot(env *Env) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "virtsh",
+		Short:         "the virtualization shell",
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		CompletionOptions: cobra.CompletionOptions{
+			HiddenDefaultCmd: true,
+		},
+	}
+	root.SetIn(env.In)
+	root.SetOut(env.Out)
+	root.SetErr(env.Err)
+	root.SetFlagErrorFunc(flagError)
+	root.SetHelpCommand(newHelpCmd(env))
+	root.SetHelpFunc(func(c *cobra.Command, _ []string) { writeCommandHelp(env.Out, c) })
+	for _, g := range groups {
+		root.AddGroup(g)
+		for _, newCmd := range constructors[g.ID] {
+			c := newCmd(env)
+			c.GroupID = g.ID
+			c.Flags().SortFlags = false // help lists options as declared, like virsh
+			if c.Args == nil {
+				c.Args = noArgs
+			}
+			root.AddCommand(c)
+		}
+	}
+	return root
+}
+
+// Lookup returns the command named name in root, or nil.
+func Lookup(root *cobra.Command, name string) *cobra.Command {
+	for _, c := range root.Commands() {
+		if c.Name() == name || c.HasAlias(name) {
+			return c
+		}
+	}
+	return nil
+}

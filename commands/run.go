@@ -1,0 +1,80 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/virtsh/virtsh/format"
+)
+
+// Run executes one command line (a command name and its arguments) on a
+// fresh command tree and reports as virsh does: errors on stderr as
+// "error: ..." lines (or one JSON object with -o json), then the blank line
+// virsh prints after every command (or the timing with -t). It returns
+// whether the command succeeded.
+func Run(ctx context.Context, env *Env, argv []string, timing bool) bool {
+	if len(argv) == 0 {
+		return true
+	}
+	env.debugf("command: %s", strings.Join(argv, " "))
+	root := NewRoot(env)
+	name := argv[0]
+	if Lookup(root, name) == nil {
+		ReportError(env, userError("", "unknown command: '%s'", name))
+		return false
+	}
+	start := time.Now()
+	root.SetArgs(argv)
+	err := root.ExecuteContext(ctx)
+	elapsed := time.Since(start)
+	if err != nil {
+		ReportError(env, err)
+	}
+	if name == "quit" || name == "exit" {
+		return err == nil
+	}
+	switch {
+	case timing:
+		fmt.Fprintf(env.Out, "\n(Time: %.3f ms)\n\n", float64(elapsed.Microseconds())/1000)
+	case env.Format == format.Text:
+		env.info("\n")
+	}
+	return err == nil
+}
+
+// Check parses argv without running it, so that a chain with a syntax
+// error (unknown command or option, missing argument) runs nothing, as in
+// virsh, which parses the whole chain first.
+func Check(env *Env, argv []string) error {
+	if len(argv) == 0 {
+		return nil
+	}
+	root := NewRoot(env)
+	cmd := Lookup(root, argv[0])
+	if cmd == nil || argv[0] == "completion" {
+		return userError("", "unknown command: '%s'", argv[0])
+	}
+	cmd.InitDefaultHelpFlag()
+	if err := cmd.ParseFlags(argv[1:]); err != nil {
+		return flagError(cmd, err)
+	}
+	if help, _ := cmd.Flags().GetBool("help"); help {
+		return nil
+	}
+	return cmd.ValidateArgs(cmd.Flags().Args())
+}
+
+// ReportError prints err on stderr: virsh's "error: " lines, or with JSON
+// output one {"error": {"code", "message"}} object.
+func ReportError(env *Env, err error) {
+	lines, code := ErrorLines(err)
+	if env.Format == format.JSON {
+		format.ErrorObject(env.Err, string(code), strings.Join(lines, ": "))
+		return
+	}
+	for _, l := range lines {
+		fmt.Fprintf(env.Err, "error: %s\n", l)
+	}
+}
