@@ -32,8 +32,8 @@ func Run(ctx context.Context, env *Env, argv []string, timing bool) bool {
 	if err != nil {
 		ReportError(env, err)
 	}
-	if name == "quit" || name == "exit" {
-		return err == nil
+	if name == "quit" || name == "exit" || name == "echo" {
+		return err == nil // virsh prints no blank line after these
 	}
 	switch {
 	case timing:

@@ -14,8 +14,10 @@ import (
 // the header and the dash line, as virsh -q does.
 func Table(w io.Writer, header []string, rows [][]string, quiet bool) {
 	widths := make([]int, len(header))
-	for i, h := range header {
-		widths[i] = utf8.RuneCountInString(h)
+	if !quiet { // virsh -q sizes columns by the rows alone
+		for i, h := range header {
+			widths[i] = utf8.RuneCountInString(h)
+		}
 	}
 	for _, r := range rows {
 		for i, c := range r {

@@ -12,7 +12,8 @@ import (
 // Split cuts input into commands with virsh's rules (vsh.c,
 // vshCommandStringGetArg): blanks separate words; an unquoted ';' or newline
 // ends a command; single quotes quote everything; double quotes quote all
-// but backslash; a backslash outside single quotes takes the next character
+// but backslash (an open double quote is an error, an open single quote
+// runs to the end); a backslash outside single quotes takes the next character
 // literally, and backslash-newline is elided; a word starting with an
 // unquoted '#' is a comment to the end of the line. Empty commands are
 // dropped.
@@ -92,11 +93,8 @@ func splitWord(p string) (word, rest string, err error) {
 		b.WriteByte(p[0])
 		p = p[1:]
 	}
-	switch {
-	case double:
+	if double {
 		return "", "", errors.New(`missing "`)
-	case single:
-		return "", "", errors.New("missing '")
 	}
-	return b.String(), "", nil
+	return b.String(), "", nil // an open single quote ends with the input, as in virsh
 }
