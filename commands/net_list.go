@@ -20,16 +20,24 @@ type activityFilter struct {
 	inactive, all, persistent, transient, autostart, noAutostart bool
 }
 
-// declare adds the filter options to cmd in virsh's order; noun is the
-// plural the help texts name ("networks", "pools").
-func (f *activityFilter) declare(cmd *cobra.Command, noun string) {
-	fl := cmd.Flags()
-	fl.BoolVar(&f.inactive, "inactive", false, "list inactive "+noun)
-	fl.BoolVar(&f.all, "all", false, "list inactive & active "+noun)
-	fl.BoolVar(&f.persistent, "persistent", false, "list persistent "+noun)
-	fl.BoolVar(&f.transient, "transient", false, "list transient "+noun)
-	fl.BoolVar(&f.autostart, "autostart", false, "list "+noun+" with autostart enabled")
-	fl.BoolVar(&f.noAutostart, "no-autostart", false, "list "+noun+" with autostart disabled")
+// declare adds the filter options named in names to cmd, in that order
+// (virsh's order differs between commands); noun is the plural the help
+// texts name ("networks", "pools").
+func (f *activityFilter) declare(cmd *cobra.Command, noun string, names ...string) {
+	defs := map[string]struct {
+		p     *bool
+		usage string
+	}{
+		"inactive":     {&f.inactive, "list inactive " + noun},
+		"all":          {&f.all, "list inactive & active " + noun},
+		"persistent":   {&f.persistent, "list persistent " + noun},
+		"transient":    {&f.transient, "list transient " + noun},
+		"autostart":    {&f.autostart, "list " + noun + " with autostart enabled"},
+		"no-autostart": {&f.noAutostart, "list " + noun + " with autostart disabled"},
+	}
+	for _, name := range names {
+		cmd.Flags().BoolVar(defs[name].p, name, false, defs[name].usage)
+	}
 }
 
 // match reports whether an object with these properties is listed.
@@ -81,7 +89,7 @@ func newNetListCmd(env *Env) *cobra.Command {
 		Short: "list networks",
 		Long:  "Returns list of networks.",
 	}
-	o.filter.declare(cmd, "networks")
+	o.filter.declare(cmd, "networks", "inactive", "all", "persistent", "transient", "autostart", "no-autostart")
 	cmd.Flags().BoolVar(&o.mode.uuid, "uuid", false, "list uuid's only")
 	cmd.Flags().BoolVar(&o.mode.name, "name", false, "list network names only")
 	cmd.Flags().BoolVar(&o.mode.table, "table", false, "list table (default)")
