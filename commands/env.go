@@ -25,8 +25,20 @@ type Env struct {
 	Session  *Session
 	// Interactive is true in the shell; virsh allows cd only there.
 	Interactive bool
+	// Aliases are the user's command aliases; the shell expands them.
+	Aliases Aliases
 	// Exit is set by quit and exit to end the batch or shell.
 	Exit bool
+	// CompletionConn, when set, is the connection completers read from
+	// (the shell gives a caching one); otherwise the session's.
+	CompletionConn func(ctx context.Context) (backend.Conn, error)
+}
+
+func (e *Env) completionConn(ctx context.Context) (backend.Conn, error) {
+	if e.CompletionConn != nil {
+		return e.CompletionConn(ctx)
+	}
+	return e.Conn(ctx)
 }
 
 // Conn returns the session's connection, opening it on first use.

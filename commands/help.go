@@ -82,7 +82,7 @@ func writeCommandHelp(w io.Writer, c *cobra.Command) {
 	}
 	var synopsis, options []string
 	c.Flags().VisitAll(func(f *pflag.Flag) {
-		if f.Name == "help" || f.Hidden {
+		if f.Name == "help" || f.Name == "output" || f.Hidden {
 			return
 		}
 		isBool := f.Value.Type() == "bool"

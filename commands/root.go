@@ -2,6 +2,7 @@ package commands
 
 import (
 	"github.com/spf13/cobra"
+	"github.com/virtsh/virtsh/format"
 )
 
 // The command groups, in virsh's order and with its help keywords.
@@ -45,6 +46,7 @@ func NewRoot(env *Env) *cobra.Command {
 	root.SetOut(env.Out)
 	root.SetErr(env.Err)
 	root.SetFlagErrorFunc(flagError)
+	root.PersistentFlags().VarP((*formatFlag)(&env.Format), "output", "o", "output format: table, json, yaml or csv")
 	root.SetHelpCommand(newHelpCmd(env))
 	root.SetHelpFunc(func(c *cobra.Command, _ []string) { writeCommandHelp(env.Out, c) })
 	for _, g := range groups {
@@ -70,4 +72,18 @@ func Lookup(root *cobra.Command, name string) *cobra.Command {
 		}
 	}
 	return nil
+}
+
+// formatFlag is -o/--output given after a command (`list -o json`); it
+// sets the output format of that command only (Run restores it).
+type formatFlag format.Format
+
+func (f *formatFlag) String() string { return format.Format(*f).String() }
+func (f *formatFlag) Type() string   { return "string" }
+func (f *formatFlag) Set(s string) error {
+	v, err := format.Parse(s)
+	if err == nil {
+		*f = formatFlag(v)
+	}
+	return err
 }

@@ -19,6 +19,7 @@ func Run(ctx context.Context, env *Env, argv []string, timing bool) bool {
 		return true
 	}
 	env.debugf("command: %s", strings.Join(argv, " "))
+	defer func(f format.Format) { env.Format = f }(env.Format) // -o after a command is for it alone
 	root := NewRoot(env)
 	name := argv[0]
 	if Lookup(root, name) == nil {
@@ -51,6 +52,7 @@ func Check(env *Env, argv []string) error {
 	if len(argv) == 0 {
 		return nil
 	}
+	defer func(f format.Format) { env.Format = f }(env.Format) // parsing -o sets it
 	root := NewRoot(env)
 	cmd := Lookup(root, argv[0])
 	if cmd == nil || argv[0] == "completion" {

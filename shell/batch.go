@@ -37,8 +37,14 @@ func (r *runner) runString(ctx context.Context, s string) int {
 	return r.runChain(ctx, cmds)
 }
 
-// runChain checks every command of the chain, then runs them.
+// runChain expands aliases, checks every command of the chain, then runs
+// them.
 func (r *runner) runChain(ctx context.Context, cmds [][]string) int {
+	cmds, err := expandAliases(r.env, cmds)
+	if err != nil {
+		commands.ReportError(r.env, err)
+		return 1
+	}
 	for _, argv := range cmds {
 		if err := commands.Check(r.env, argv); err != nil {
 			commands.ReportError(r.env, err)
@@ -75,29 +81,37 @@ func (r *runner) runReader(ctx context.Context, in io.Reader) int {
 	return code
 }
 
-// interactive is the shell on a terminal: virsh's banner and prompt, one
-// line at a time.
-func (r *runner) interactive(ctx context.Context) int {
-	env := r.env
-	if !env.Quiet {
-		fmt.Fprint(env.Out, "Welcome to virtsh, the virtualization interactive terminal.\n\n"+
-			"Type:  'help' for help with commands\n       'quit' to quit\n\n")
-	}
-	prompt := "virtsh # "
-	if env.Session.ReadOnly {
-		prompt = "virtsh > "
-	}
-	sc := bufio.NewScanner(env.In)
-	code := 0
-	for {
-		fmt.Fprint(env.Out, prompt)
-		if !sc.Scan() {
-			fmt.Fprintln(env.Out)
-			return code
+// maxAliasDepth bounds alias expansion, so that aliases naming each other
+// cannot loop.
+const maxAliasDepth = 10
+
+// expandAliases replaces each command whose name is an alias (and not a
+// command) by the alias's commands; words after the alias are appended to
+// its last command.
+func expandAliases(env *commands.Env, cmds [][]string) ([][]string, error) {
+	for depth := 0; ; depth++ {
+		var out [][]string
+		expanded := false
+		for _, argv := range cmds {
+			line, ok := env.Aliases[argv[0]]
+			if !ok {
+				out = append(out, argv)
+				continue
+			}
+			sub, err := Split(line)
+			if err != nil || len(sub) == 0 {
+				return nil, fmt.Errorf("alias '%s' is not a valid command line: %v", argv[0], err)
+			}
+			sub[len(sub)-1] = append(sub[len(sub)-1], argv[1:]...)
+			out = append(out, sub...)
+			expanded = true
 		}
-		code = r.runString(ctx, sc.Text())
-		if env.Exit {
-			return code
+		if !expanded {
+			return out, nil
 		}
+		if depth == maxAliasDepth {
+			return nil, fmt.Errorf("alias '%s' expands too deeply (aliases calling each other?)", cmds[0][0])
+		}
+		cmds = out
 	}
 }

@@ -57,6 +57,14 @@ func parseOptions(args []string, errw io.Writer) (*options, []string, error) {
 // drivers and calls it.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	o, rest, err := parseOptions(args, stderr)
+	if err == nil && len(rest) > 1 && commands.IsCompletionRequest(rest[:1]) {
+		// A completion script passes the whole line after __complete,
+		// global options included: `__complete -c URI dominfo ''`.
+		var inner []string
+		if o, inner, err = parseOptions(rest[1:], stderr); err == nil {
+			rest = append(rest[:1], inner...)
+		}
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "error: %v. See --help.\n", err)
 		return 1
@@ -93,17 +101,22 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		defer closeLog()
 	}
 	defer env.Session.Close()
+	if env.Aliases, err = commands.LoadAliases(); err != nil {
+		fmt.Fprintf(stderr, "warning: aliases not loaded from %s: %v\n", commands.AliasFile(), err)
+	}
 
 	r := runner{env: env, timing: o.timing, errexit: o.errexit}
 	ctx := context.Background()
 	switch {
+	case commands.IsCompletionRequest(rest):
+		return status(commands.RunCompletion(ctx, env, rest))
 	case len(rest) == 1:
 		return r.runString(ctx, rest[0])
 	case len(rest) > 1:
 		return r.runChain(ctx, [][]string{rest})
 	case isTerminal(stdin):
 		env.Interactive = true
-		return r.interactive(ctx)
+		return r.interactive(ctx, stdin.(*os.File))
 	default:
 		return r.runReader(ctx, stdin)
 	}
