@@ -21,8 +21,10 @@ const testURI = "test:///default"
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden from virtsh's output")
 
-// virtshBin is the path of the virtsh binary TestMain builds.
-var virtshBin string
+// virtshBin is the path of the virtsh binary TestMain builds; home is an
+// empty directory that stands for the user's configuration and state
+// (aliases, history), so that a developer's own cannot change results.
+var virtshBin, home string
 
 func TestMain(m *testing.M) {
 	flag.Parse()
@@ -32,6 +34,11 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	virtshBin = filepath.Join(dir, "virtsh")
+	home = filepath.Join(dir, "home")
+	if err := os.Mkdir(home, 0o700); err != nil {
+		fmt.Fprintln(os.Stderr, "tests:", err)
+		os.Exit(1)
+	}
 	if err := build(virtshBin); err != nil {
 		fmt.Fprintln(os.Stderr, "tests: building virtsh:", err)
 		os.RemoveAll(dir)
@@ -91,18 +98,21 @@ func virtshStdin(t testing.TB, stdin string, args ...string) result {
 }
 
 // cleanEnv is the environment without the variables that choose a default
-// URI or an editor, so that a developer's settings cannot change results.
+// URI, a language or the user's files, so that a developer's settings
+// cannot change results.
 func cleanEnv() []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
 		switch name {
-		case "VIRTSH_DEFAULT_URI", "LIBVIRT_DEFAULT_URI", "VIRSH_DEFAULT_CONNECT_URI", "LANG", "LC_ALL", "LC_MESSAGES":
+		case "VIRTSH_DEFAULT_URI", "LIBVIRT_DEFAULT_URI", "VIRSH_DEFAULT_CONNECT_URI",
+			"LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES",
+			"HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_RUNTIME_DIR":
 			continue
 		}
 		env = append(env, kv)
 	}
-	return append(env, "LC_ALL=C")
+	return append(env, "LC_ALL=C", "HOME="+home)
 }
 
 // summary collects counts printed after the tests, so that CI's log shows
