@@ -86,3 +86,34 @@ func Open(ctx context.Context, rawURI string, opts OpenOptions) (Conn, error) {
 	}
 	return c, nil
 }
+
+// A helper mode is a hidden entry point of the virtsh binary that a driver
+// re-executes itself into: a running domain's supervisor, a container's
+// controller, dnsmasq's lease helper. Names start with "__" so they never
+// clash with commands.
+var (
+	helpersMu sync.RWMutex
+	helpers   = map[string]func(args []string) int{}
+)
+
+// RegisterHelper makes `virtsh NAME ARGS...` run fn(ARGS) and exit with its
+// status. Drivers call it from init.
+func RegisterHelper(name string, fn func(args []string) int) {
+	if !strings.HasPrefix(name, "__") {
+		panic("backend: helper mode names start with __: " + name)
+	}
+	helpersMu.Lock()
+	defer helpersMu.Unlock()
+	if _, dup := helpers[name]; dup {
+		panic("backend: helper mode registered twice: " + name)
+	}
+	helpers[name] = fn
+}
+
+// Helper returns the helper mode registered as name.
+func Helper(name string) (func(args []string) int, bool) {
+	helpersMu.RLock()
+	defer helpersMu.RUnlock()
+	fn, ok := helpers[name]
+	return fn, ok
+}

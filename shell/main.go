@@ -56,6 +56,11 @@ func parseOptions(args []string, errw io.Writer) (*options, []string, error) {
 // returns the exit status. It is the whole program; main.go only wires
 // drivers and calls it.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		if helper, ok := backend.Helper(args[0]); ok {
+			return helper(args[1:])
+		}
+	}
 	o, rest, err := parseOptions(args, stderr)
 	if err == nil && len(rest) > 1 && commands.IsCompletionRequest(rest[:1]) {
 		// A completion script passes the whole line after __complete,

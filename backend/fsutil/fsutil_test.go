@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 func TestWriteAtomic(t *testing.T) {
@@ -28,5 +29,52 @@ func TestWriteAtomic(t *testing.T) {
 	}
 	if err := WriteAtomic(filepath.Join(dir, "missing", "x"), nil, 0o600); err == nil {
 		t.Error("write into a missing directory succeeded")
+	}
+}
+
+func TestDirsUnderRoot(t *testing.T) {
+	root := t.TempDir()
+	t.Setenv(RootEnv, root)
+	d := DirsFor("qemu", true)
+	if d.Config != filepath.Join(root, "system/etc/virtsh/qemu") || d.Run != filepath.Join(root, "system/run/virtsh/qemu") {
+		t.Errorf("system dirs not under VIRTSH_ROOT: %+v", d)
+	}
+	if s := DirsFor("qemu", false); s.Config == d.Config {
+		t.Errorf("session and system share %s", s.Config)
+	}
+	if err := d.Create(); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(d.Run); err != nil || st.Mode().Perm() != 0o700 {
+		t.Errorf("run dir: %v %v", st, err)
+	}
+}
+
+func TestLockSerialises(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "web.lock")
+	unlock, err := Lock(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan struct{})
+	go func() {
+		u, err := Lock(path) // a second holder (flock locks are per open file)
+		if err != nil {
+			t.Error(err)
+		} else {
+			u()
+		}
+		close(got)
+	}()
+	select {
+	case <-got:
+		t.Fatal("second Lock did not wait for the first")
+	case <-time.After(50 * time.Millisecond):
+	}
+	unlock()
+	select {
+	case <-got:
+	case <-time.After(5 * time.Second):
+		t.Fatal("second Lock still waits after unlock")
 	}
 }
