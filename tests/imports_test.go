@@ -50,29 +50,59 @@ func rel(path string) string {
 	return strings.TrimPrefix(strings.TrimPrefix(path, module), "/")
 }
 
-// isDriver says whether rel names a driver: a package under backend/.
-func isDriver(rel string) bool { return strings.HasPrefix(rel, "backend/") }
+// layering knows which packages are drivers: the packages under backend/
+// that main imports (drivers register themselves, like database/sql's), and
+// their subpackages. Other packages under backend/ are shared helpers
+// (backend/fsutil).
+type layering struct{ drivers map[string]bool }
 
-// driverRoot is the driver a package under backend/ belongs to ("backend/testdrv").
-func driverRoot(rel string) string {
-	parts := strings.SplitN(rel, "/", 3)
-	return parts[0] + "/" + parts[1]
+func newLayering(pkgs []pkg) layering {
+	l := layering{drivers: map[string]bool{}}
+	for _, p := range pkgs {
+		if p.ImportPath != module {
+			continue
+		}
+		for _, imp := range p.Imports {
+			if r := rel(imp); isProject(imp) && strings.HasPrefix(r, "backend/") {
+				l.drivers[r] = true
+			}
+		}
+	}
+	return l
 }
 
-// importRule says why from may not import to (both relative), or "".
-func importRule(from, to string) string {
+// driver returns the driver rel belongs to, or "".
+func (l layering) driver(rel string) string {
+	for d := range l.drivers {
+		if rel == d || strings.HasPrefix(rel, d+"/") {
+			return d
+		}
+	}
+	return ""
+}
+
+// isHelper says whether rel is a shared helper under backend/.
+func (l layering) isHelper(rel string) bool {
+	return strings.HasPrefix(rel, "backend/") && l.driver(rel) == ""
+}
+
+// why says why from may not import to (both relative to the module), or "".
+func (l layering) why(from, to string) string {
+	fromDriver, toDriver := l.driver(from), l.driver(to)
 	switch {
 	case from == "backend":
 		return "backend, the driver API, imports no other project package"
-	case isDriver(from) && to != "backend" && !(isDriver(to) && driverRoot(to) == driverRoot(from)):
-		return "a driver imports only backend and its own subpackages"
+	case l.isHelper(from) && to != "backend" && !l.isHelper(to):
+		return "a helper under backend/ imports only backend and other helpers"
+	case fromDriver != "" && to != "backend" && !l.isHelper(to) && toDriver != fromDriver:
+		return "a driver imports only backend, the helpers under backend/ and its own subpackages"
 	case from == "format" || strings.HasPrefix(from, "format/"):
 		return "format imports no project package"
-	case from == "completion" && to != "backend":
+	case from == "completion" && to != "backend" && !l.isHelper(to):
 		return "completion imports only the backend interfaces"
-	case from == "commands" && (isDriver(to) || to == "shell"):
+	case from == "commands" && (toDriver != "" || to == "shell"):
 		return "commands never imports a driver or shell"
-	case isDriver(to) && from != "" && !isDriver(from):
+	case toDriver != "" && from != "" && fromDriver == "":
 		return "only main imports drivers"
 	}
 	return ""
@@ -80,21 +110,27 @@ func importRule(from, to string) string {
 
 // TestImportRules enforces the layering of DESIGN.md.
 func TestImportRules(t *testing.T) {
-	for _, p := range projectPackages(t) {
+	pkgs := projectPackages(t)
+	l := newLayering(pkgs)
+	if len(l.drivers) == 0 {
+		t.Fatal("main imports no driver under backend/")
+	}
+	for _, p := range pkgs {
 		from := rel(p.ImportPath)
 		for _, imp := range p.Imports {
 			if !isProject(imp) {
 				continue
 			}
-			if why := importRule(from, rel(imp)); why != "" {
+			if why := l.why(from, rel(imp)); why != "" {
 				t.Errorf("%s imports %s: %s", p.ImportPath, imp, why)
 			}
 		}
 	}
 }
 
-// TestImportRuleTable checks importRule itself on examples of each rule.
+// TestImportRuleTable checks the rules themselves on examples of each.
 func TestImportRuleTable(t *testing.T) {
+	l := layering{drivers: map[string]bool{"backend/testdrv": true, "backend/qemu": true}}
 	for _, c := range []struct {
 		from, to string
 		ok       bool
@@ -106,6 +142,11 @@ func TestImportRuleTable(t *testing.T) {
 		{"backend/qemu", "backend/qemu/qmp", true},
 		{"backend/qemu", "backend/testdrv", false},
 		{"backend/testdrv", "commands", false},
+		{"backend/testdrv", "backend/fsutil", true},
+		{"backend/fsutil", "backend", true},
+		{"backend/fsutil", "backend/testdrv", false},
+		{"commands", "backend/fsutil", true},
+		{"shell", "backend/fsutil", true},
 		{"format", "backend", false},
 		{"commands", "backend", true},
 		{"commands", "format", true},
@@ -116,7 +157,7 @@ func TestImportRuleTable(t *testing.T) {
 		{"completion", "backend", true},
 		{"completion", "commands", false},
 	} {
-		if got := importRule(c.from, c.to) == ""; got != c.ok {
+		if got := l.why(c.from, c.to) == ""; got != c.ok {
 			t.Errorf("%q importing %q allowed = %v, want %v", c.from, c.to, got, c.ok)
 		}
 	}

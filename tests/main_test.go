@@ -120,10 +120,15 @@ func cleanEnv() []string {
 var summary counts
 
 type counts struct {
-	differential, differentialSkipped, golden atomic.Int64
+	differential, golden atomic.Int64
+	noVirsh              atomic.Bool
 }
 
 func (c *counts) String() string {
-	return fmt.Sprintf("tests: %d differential runs compared with virsh (%d skipped), %d golden outputs checked",
-		c.differential.Load(), c.differentialSkipped.Load(), c.golden.Load())
+	s := fmt.Sprintf("tests: %d differential runs compared with virsh, %d golden outputs checked",
+		c.differential.Load(), c.golden.Load())
+	if c.noVirsh.Load() {
+		s += " (differential tests skipped: virsh is not installed)"
+	}
+	return s
 }
