@@ -75,3 +75,14 @@ func readFileArg(path string) (string, error) {
 	}
 	return string(b), nil
 }
+
+// nonEmpty rejects string options given with an empty value, as virsh's
+// vshCommandOptStringReq does.
+func nonEmpty(c *cobra.Command, names ...string) error {
+	for _, name := range names {
+		if f := c.Flags().Lookup(name); f.Changed && f.Value.String() == "" {
+			return userError("", "Failed to get option '%s': Option argument is empty", name)
+		}
+	}
+	return nil
+}

@@ -71,8 +71,8 @@ func parsePoolTypes(c *cobra.Command, value string) ([]string, error) {
 	if !c.Flags().Changed("type") {
 		return nil, nil
 	}
-	if value == "" {
-		return nil, userError("", "Failed to get option 'type': Option argument is empty")
+	if err := nonEmpty(c, "type"); err != nil {
+		return nil, err
 	}
 	types := strings.Split(value, ",")
 	for _, t := range types {
