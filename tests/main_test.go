@@ -23,7 +23,8 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 
 // virtshBin is the path of the virtsh binary TestMain builds; home is an
 // empty directory that stands for the user's configuration and state
-// (aliases, history), so that a developer's own cannot change results.
+// (aliases, history) and holds VIRTSH_ROOT, so that a developer's own
+// files cannot change results and the tests never touch the host's state.
 var virtshBin, home string
 
 func TestMain(m *testing.M) {
@@ -107,12 +108,12 @@ func cleanEnv() []string {
 		switch name {
 		case "VIRTSH_DEFAULT_URI", "LIBVIRT_DEFAULT_URI", "VIRSH_DEFAULT_CONNECT_URI",
 			"LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES",
-			"HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_RUNTIME_DIR":
+			"HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_RUNTIME_DIR", "VIRTSH_ROOT":
 			continue
 		}
 		env = append(env, kv)
 	}
-	return append(env, "LC_ALL=C", "HOME="+home)
+	return append(env, "LC_ALL=C", "HOME="+home, "VIRTSH_ROOT="+filepath.Join(home, "root"))
 }
 
 // summary collects counts printed after the tests, so that CI's log shows
