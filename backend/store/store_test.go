@@ -1,0 +1,91 @@
+package store
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/virtsh/virtsh/backend"
+)
+
+func newStore(t *testing.T) *Store {
+	t.Helper()
+	root := t.TempDir()
+	s, err := New("domain", filepath.Join(root, "etc"), filepath.Join(root, "run"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestStoreLifecycle(t *testing.T) {
+	s := newStore(t)
+	if _, ok, err := s.Read("web"); ok || err != nil {
+		t.Fatalf("Read of a missing definition: ok=%v err=%v", ok, err)
+	}
+	if err := s.Write("web", "<domain/>"); err != nil {
+		t.Fatal(err)
+	}
+	if xml, ok, _ := s.Read("web"); !ok || xml != "<domain/>\n" {
+		t.Errorf("Read = %q, %v", xml, ok)
+	}
+	if st, _ := os.Stat(filepath.Join(s.Dir(), "web.xml")); st.Mode().Perm() != 0o600 {
+		t.Errorf("definition mode %v, want 0600", st.Mode().Perm())
+	}
+	if err := s.SetAutostart("web", true); err != nil || !s.Autostart("web") {
+		t.Fatalf("SetAutostart: %v", err)
+	}
+	if err := s.Rename("web", "www"); err != nil {
+		t.Fatal(err)
+	}
+	if names, _ := s.Names(); len(names) != 1 || names[0] != "www" || !s.Autostart("www") || s.Autostart("web") {
+		t.Errorf("after rename: names %v, autostart www=%v web=%v", names, s.Autostart("www"), s.Autostart("web"))
+	}
+	if err := s.Remove("www"); err != nil {
+		t.Fatal(err)
+	}
+	if names, _ := s.Names(); len(names) != 0 || s.Autostart("www") {
+		t.Errorf("after remove: %v", names)
+	}
+}
+
+func TestStoreRejectsTraversal(t *testing.T) {
+	s := newStore(t)
+	for _, name := range []string{"../x", "a/b", "..", ""} {
+		if err := s.Write(name, "<domain/>"); !errors.Is(err, backend.ErrInvalidArgument) {
+			t.Errorf("Write(%q) = %v, want invalid argument", name, err)
+		}
+		if _, err := s.Lock(name); !errors.Is(err, backend.ErrInvalidArgument) {
+			t.Errorf("Lock(%q) = %v", name, err)
+		}
+	}
+}
+
+// TestStoreConcurrentWriters: writers holding the object lock never see
+// each other's half-written files.
+func TestStoreConcurrentWriters(t *testing.T) {
+	s := newStore(t)
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			unlock, err := s.Lock("web")
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer unlock()
+			want := string(rune('a'+i)) + "\n"
+			if err := s.Write("web", want[:1]); err != nil {
+				t.Error(err)
+			}
+			if got, _, _ := s.Read("web"); got != want {
+				t.Errorf("read %q right after writing %q under the lock", got, want)
+			}
+		}(i)
+	}
+	wg.Wait()
+}
