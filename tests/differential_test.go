@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -19,11 +20,14 @@ import (
 //	[nostderr: WHY]  do not compare stderr (WHY says what virsh prints that
 //	                 virtsh does not reproduce)
 //	[lines: REGEX]   compare only the stdout lines matching REGEX
+//	[node: FILE]     connect to test:///ABSOLUTE-FILE, the test driver
+//	                 loaded from a node XML file, instead of test:///default
 //
 // Every case runs as one command-string argument (virsh 'a; b'); a single
 // command with no quoting also runs as separate arguments (virsh a b).
 type diffCase struct {
 	line     int
+	uri      string
 	opts     []string
 	commands string
 	noStderr string
@@ -81,7 +85,7 @@ func loadCases(t *testing.T, path string) []diffCase {
 }
 
 func parseCase(n int, text string) (diffCase, error) {
-	c := diffCase{line: n}
+	c := diffCase{line: n, uri: testURI}
 	for {
 		m := tagRE.FindStringSubmatch(text)
 		if m == nil {
@@ -93,6 +97,12 @@ func parseCase(n int, text string) (diffCase, error) {
 			c.opts = strings.Fields(m[2])
 		case "nostderr":
 			c.noStderr = m[2]
+		case "node":
+			uri, err := nodeURI(m[2])
+			if err != nil {
+				return c, err
+			}
+			c.uri = uri
 		case "lines":
 			re, err := regexp.Compile(m[2])
 			if err != nil {
@@ -121,7 +131,7 @@ type form struct {
 // and, for a single command that needs no quoting, its words as separate
 // arguments.
 func (c diffCase) forms() []form {
-	global := append([]string{"-c", testURI}, c.opts...)
+	global := append([]string{"-c", c.uri}, c.opts...)
 	forms := []form{{"string", append(global[:len(global):len(global)], c.commands)}}
 	if !strings.ContainsAny(c.commands, ";'\"\\#\n") {
 		forms = append(forms, form{"argv", append(global[:len(global):len(global)], strings.Fields(c.commands)...)})
@@ -163,7 +173,23 @@ func TestDifferential(t *testing.T) {
 }
 
 func (c diffCase) name(form string) string {
-	return strings.Join(append(append([]string{form}, c.opts...), c.commands), " ")
+	words := []string{form}
+	if c.uri != testURI {
+		words = append(words, "-c", filepath.Base(c.uri))
+	}
+	return strings.Join(append(append(words, c.opts...), c.commands), " ")
+}
+
+// nodeURI is the test driver's URI for a node XML file: test:///ABSOLUTE-PATH.
+func nodeURI(file string) (string, error) {
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return "", err
+	}
+	if _, err := os.Stat(abs); err != nil {
+		return "", err
+	}
+	return "test://" + abs, nil
 }
 
 // compare reports every difference between virsh's result and virtsh's.

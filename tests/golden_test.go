@@ -14,23 +14,27 @@ import (
 // goldenCases are the data-printing commands whose -o json, yaml and csv
 // output is kept under testdata/golden/NAME.FORMAT. A case is one command
 // string; commands before the last one set the stage and print only
-// informational messages, which go to stderr in data formats.
-var goldenCases = []struct{ name, commands string }{
-	{"list", "list --all"},
-	{"list-two", "define testdata/domain.xml; list --all"},
-	{"dominfo", "dominfo test"},
-	{"domstate", "domstate test --reason"},
-	{"net-list", "net-list --all"},
-	{"net-info", "net-info default"},
-	{"pool-list", "pool-list --all --details"},
-	{"pool-info", "pool-info default-pool"},
-	{"vol-list", "vol-list default-pool --details"},
-	{"nodeinfo", "nodeinfo"},
-	{"domstats", "domstats"},
-	{"dommemstat", "dommemstat test"},
-	{"snapshot-list", "snapshot-create-as test s1; snapshot-create-as test s2; snapshot-list test"},
-	{"domblklist", "domblklist test"},
-	{"domiflist", "domiflist test"},
+// informational messages, which go to stderr in data formats. node, when
+// set, is a node XML file for test:///PATH instead of test:///default.
+var goldenCases = []struct{ name, node, commands string }{
+	{"list", "", "list --all"},
+	{"list-two", "", "define testdata/domain.xml; list --all"},
+	{"dominfo", "", "dominfo test"},
+	{"domstate", "", "domstate test --reason"},
+	{"net-list", "", "net-list --all"},
+	{"net-info", "", "net-info default"},
+	{"pool-list", "", "pool-list --all --details"},
+	{"pool-info", "", "pool-info default-pool"},
+	{"vol-list", "", "vol-list default-pool --details"},
+	{"vol-list-node", "testdata/node.xml", "vol-list vols --details"},
+	{"vol-info-node", "testdata/node.xml", "vol-info web.qcow2 --pool vols"},
+	{"pool-list-node", "testdata/node.xml", "pool-list --all --details"},
+	{"nodeinfo", "", "nodeinfo"},
+	{"domstats", "", "domstats"},
+	{"dommemstat", "", "dommemstat test"},
+	{"snapshot-list", "", "snapshot-create-as test s1; snapshot-create-as test s2; snapshot-list test"},
+	{"domblklist", "", "domblklist test"},
+	{"domiflist", "", "domiflist test"},
 }
 
 var dataFormats = []string{"json", "yaml", "csv"}
@@ -43,7 +47,14 @@ func TestGolden(t *testing.T) {
 		for _, f := range dataFormats {
 			t.Run(c.name+"."+f, func(t *testing.T) {
 				t.Parallel()
-				r := virtsh(t, "-o", f, c.commands)
+				uri := testURI
+				if c.node != "" {
+					var err error
+					if uri, err = nodeURI(c.node); err != nil {
+						t.Fatal(err)
+					}
+				}
+				r := run(t, virtshBin, "", "-c", uri, "-o", f, c.commands)
 				if r.code != 0 {
 					t.Fatalf("virtsh -o %s %q: exit status %d, stderr:\n%s", f, c.commands, r.code, r.stderr)
 				}
