@@ -10,6 +10,7 @@ var groups = []*cobra.Group{
 	{ID: "domain", Title: "Domain Management (help keyword 'domain')"},
 	{ID: "monitor", Title: "Domain Monitoring (help keyword 'monitor')"},
 	{ID: "host", Title: "Host and Hypervisor (help keyword 'host')"},
+	{ID: "interface", Title: "Interface (help keyword 'interface')"},
 	{ID: "network", Title: "Networking (help keyword 'network')"},
 	{ID: "snapshot", Title: "Snapshot (help keyword 'snapshot')"},
 	{ID: "pool", Title: "Storage Pool (help keyword 'pool')"},
@@ -28,6 +29,13 @@ var constructors = map[string][]func(*Env) *cobra.Command{
 	"pool":     poolCommands,
 	"volume":   volumeCommands,
 	"virsh":    virshCommands,
+}
+
+// register adds commands to a group from the file that defines them (used
+// by commands that belong to one driver's features, so that adding them
+// touches no shared file). Call it from init.
+func register(group string, ctors ...func(*Env) *cobra.Command) {
+	constructors[group] = append(constructors[group], ctors...)
 }
 
 // NewRoot builds a fresh command tree bound to env. cobra keeps flag values
@@ -50,6 +58,9 @@ func NewRoot(env *Env) *cobra.Command {
 	root.SetHelpCommand(newHelpCmd(env))
 	root.SetHelpFunc(func(c *cobra.Command, _ []string) { writeCommandHelp(env.Out, c) })
 	for _, g := range groups {
+		if len(constructors[g.ID]) == 0 {
+			continue
+		}
 		root.AddGroup(g)
 		for _, newCmd := range constructors[g.ID] {
 			c := newCmd(env)
