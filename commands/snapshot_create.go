@@ -159,7 +159,8 @@ func writeDiskspec(b *strings.Builder, spec string) error {
 	source := "file"
 	if v, ok := attrs["stype"]; ok {
 		if v != "file" && v != "block" {
-			return userError("", "Unknown storage type: '%s'", v)
+			// virsh reports the type, then the diskspec.
+			return failed(backend.Plain(backend.CodeInvalidArgument, "unable to parse diskspec: %s", spec), "Unknown storage type: '%s'", v)
 		}
 		if v == "block" {
 			source = "dev"

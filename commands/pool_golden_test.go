@@ -1,0 +1,5 @@
+package commands_test
+
+import "testing"
+
+func TestStorageGolden(t *testing.T) { runGoldenDir(t, "storage") }

@@ -1,0 +1,5 @@
+package commands_test
+
+import "testing"
+
+func TestSnapshotGolden(t *testing.T) { runGoldenDir(t, "snapshot") }

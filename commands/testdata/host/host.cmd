@@ -1,0 +1,2 @@
+
+uri; hostname; nodeinfo; capabilities

@@ -1,0 +1,2 @@
+-c ../storage/node.xml
+nodeinfo

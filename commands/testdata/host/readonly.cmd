@@ -1,0 +1,2 @@
+-r
+hostname; nodeinfo

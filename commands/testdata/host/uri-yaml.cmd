@@ -1,0 +1,2 @@
+-o yaml
+uri; hostname

@@ -1,0 +1,2 @@
+
+net-dumpxml default; net-dumpxml --inactive default

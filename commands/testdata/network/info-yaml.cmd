@@ -1,0 +1,2 @@
+-o yaml
+net-info default

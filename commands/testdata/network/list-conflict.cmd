@@ -1,0 +1,2 @@
+
+net-list --table --name

@@ -1,0 +1,2 @@
+-o csv
+net-list --all

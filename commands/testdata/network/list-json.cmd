@@ -1,0 +1,2 @@
+-o json
+net-define net2.xml; net-list --all

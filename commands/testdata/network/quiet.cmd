@@ -1,0 +1,2 @@
+-q
+net-list; net-destroy default; net-list --all --name; net-define net2.xml

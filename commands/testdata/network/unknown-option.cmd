@@ -1,0 +1,2 @@
+
+net-destroy default --foo

@@ -1,0 +1,2 @@
+
+snapshot-list test; snapshot-current test; snapshot-current test --name; snapshot-info test; snapshot-info test --current; snapshot-info test nope; snapshot-revert test; snapshot-delete test nope; snapshot-dumpxml test nope; snapshot-list nope; snapshot-create-as nope; snapshot-list test --tree --name; snapshot-list test --parent --roots; snapshot-list test --descendants; snapshot-list test --leaves --tree; snapshot-current test --name --snapshotname x

@@ -1,0 +1,2 @@
+
+snapshot-create-as test --print-xml; snapshot-create-as test s1 desc --print-xml --memspec /tmp/mem,snapshot=external --diskspec vda,snapshot=external,file=/tmp/x.qcow2,driver=qcow2 --diskspec vdb; snapshot-create-as test --no-metadata --print-xml; snapshot-create-as test --memspec foo=bar --print-xml; snapshot-create-as test --diskspec vda,bogus=1 --print-xml; snapshot-create-as test x --description '<a&b>' --print-xml; snapshot-create-as test x --print-xml vda,stype=block,file=/dev/sdb 'vd,,b'; snapshot-create-as test --diskspec vda,stype=net --print-xml

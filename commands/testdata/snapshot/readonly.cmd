@@ -1,0 +1,2 @@
+-r
+snapshot-create-as test s1; snapshot-list test; snapshot-revert test s1

@@ -1,0 +1,2 @@
+
+vol-info

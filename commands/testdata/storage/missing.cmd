@@ -1,0 +1,2 @@
+
+pool-info nope; vol-list nope

@@ -1,0 +1,2 @@
+-o yaml -c node.xml
+pool-info images

@@ -1,0 +1,2 @@
+-o csv -c node.xml
+pool-list --all --details

@@ -1,0 +1,2 @@
+-o json -c node.xml
+pool-list --all

@@ -1,0 +1,2 @@
+-q -c node.xml
+pool-list --all; vol-list images --details

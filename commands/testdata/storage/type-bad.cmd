@@ -1,0 +1,2 @@
+
+pool-list --type foo

@@ -1,0 +1,2 @@
+-c node.xml
+pool-list --type ''

@@ -1,0 +1,2 @@
+
+pool-list --type dir; pool-list --type logical; pool-list dir

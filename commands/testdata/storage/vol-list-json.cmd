@@ -1,0 +1,2 @@
+-o json -c node.xml
+vol-list images
