@@ -74,12 +74,19 @@ func completerFor(env *Env, cmd *cobra.Command, name string) completion.Func {
 		return completion.DiskTargets(conn)
 	case "interface":
 		return completion.Interfaces(conn)
-	case "file", "xmlfile":
+	case "file", "xmlfile", "xml":
 		return completion.Files("xml")
+	case "config":
+		return completion.Files()
 	case "dir":
 		return completion.Directories()
 	case "mode":
 		return completion.CommaWords("acpi", "agent", "initctl", "signal", "paravirt")
+	case "format":
+		if strings.HasPrefix(cmd.Name(), "domxml-") {
+			return completion.Words("qemu-argv", "xen-xl")
+		}
+		return completion.Words("raw", "qcow2")
 	case "output":
 		return completion.Words(format.Names()...)
 	case "command":

@@ -107,4 +107,3 @@ func TestCompleterKeepsEnv(t *testing.T) {
 		t.Errorf("completion changed the output format to %v", env.Format)
 	}
 }
-
