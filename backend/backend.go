@@ -332,6 +332,7 @@ func (s PoolState) String() string {
 type PoolInfo struct {
 	Name       string
 	UUID       string
+	Type       string // dir, fs, logical, ... (libvirt's pool types)
 	State      PoolState
 	Persistent bool
 	Autostart  bool

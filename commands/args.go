@@ -17,6 +17,7 @@ import (
 const (
 	annotPositional = "virtsh/positional" // comma-separated option names, in order
 	annotRequired   = "virtsh/required"   // comma-separated required option names
+	annotEmptyOK    = "virtsh/empty-ok"   // options that may be given an empty value
 )
 
 // arg declares a string option that may also be given by position.
@@ -33,6 +34,31 @@ func arg(cmd *cobra.Command, p *string, name, usage string, required bool) {
 func requireFlag(cmd *cobra.Command, name string) {
 	addAnnotation(cmd, annotRequired, name)
 	cmd.Args = fillPositional
+}
+
+// emptyOK lets options take an empty value (virsh's VSH_OFLAG_EMPTY_OK);
+// every other option given as "" is an error.
+func emptyOK(cmd *cobra.Command, names ...string) {
+	for _, n := range names {
+		addAnnotation(cmd, annotEmptyOK, n)
+	}
+}
+
+// checkEmpty rejects options given an empty value, with virsh's message.
+// virsh checks when the command reads its options, that is when it runs,
+// so this is the root's pre-run hook rather than part of parsing.
+func checkEmpty(cmd *cobra.Command, _ []string) error {
+	ok := map[string]bool{}
+	for _, n := range annotationList(cmd, annotEmptyOK) {
+		ok[n] = true
+	}
+	var err error
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		if err == nil && f.Changed && f.Value.Type() == "string" && f.Value.String() == "" && !ok[f.Name] {
+			err = fmt.Errorf("Failed to get option '%s': Option argument is empty", f.Name)
+		}
+	})
+	return err
 }
 
 func addAnnotation(cmd *cobra.Command, key, name string) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -240,6 +241,16 @@ func NewCompleter(env *Env) *Completer {
 // Complete returns the candidates for the word toComplete after the words
 // already typed (the command name first).
 func (c *Completer) Complete(ctx context.Context, words []string, toComplete string) []Suggestion {
+	if len(words) > 0 && Lookup(c.root, words[0]) == nil {
+		return nil // not a command (yet): nothing to offer
+	}
+	// cobra reports completion trouble (an unknown option typed so far)
+	// straight to os.Stderr, which would scribble over the shell's line.
+	if devnull, err := os.Open(os.DevNull); err == nil {
+		stderr := os.Stderr
+		os.Stderr = devnull
+		defer func() { os.Stderr = stderr; devnull.Close() }()
+	}
 	ResetFlags(c.root)
 	c.out.Reset()
 	c.root.SetArgs(append(append([]string{cobra.ShellCompRequestCmd}, words...), toComplete))

@@ -1,7 +1,6 @@
 package commands
 
 import (
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -19,15 +18,6 @@ func nativeConfig(conn backend.Conn, api string) (backend.NativeConfig, error) {
 		return nc, nil
 	}
 	return nil, &cmdError{err: backend.Unsupported("%s", api)}
-}
-
-// readInputFile reads a file argument, with virsh's error when it fails.
-func readInputFile(path string) (string, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return "", userError(backend.CodeInvalidArgument, "Failed to open file '%s': %s", path, errnoText(err))
-	}
-	return string(b), nil
 }
 
 func newDomXMLToNativeCmd(env *Env) *cobra.Command {
@@ -58,7 +48,7 @@ func newDomXMLToNativeCmd(env *Env) *cobra.Command {
 			if xml, err = conn.Domains().XML(ctx, d.Name, backend.XMLOptions{Inactive: true}); err != nil {
 				return failed(err, "Failed to get XML of domain '%s'", o.domain)
 			}
-		} else if xml, err = readInputFile(o.xml); err != nil {
+		} else if xml, err = readFileArg(o.xml); err != nil {
 			return err
 		}
 		nc, err := nativeConfig(conn, "virConnectDomainXMLToNative")
@@ -90,7 +80,7 @@ func newDomXMLFromNativeCmd(env *Env) *cobra.Command {
 		if err != nil {
 			return err
 		}
-		config, err := readInputFile(o.config)
+		config, err := readFileArg(o.config)
 		if err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"strings"
 
 	"github.com/virtsh/virtsh/backend"
 	"github.com/virtsh/virtsh/format"
@@ -29,6 +30,9 @@ type Env struct {
 	Aliases Aliases
 	// Exit is set by quit and exit to end the batch or shell.
 	Exit bool
+	// docs counts the data documents printed, so that YAML documents after
+	// the first are separated by "---".
+	docs int
 	// CompletionConn, when set, is the connection completers read from
 	// (the shell gives a caching one); otherwise the session's.
 	CompletionConn func(ctx context.Context) (backend.Conn, error)
@@ -50,6 +54,10 @@ func (e *Env) Conn(ctx context.Context) (backend.Conn, error) {
 // which writes virsh's layout.
 func (e *Env) emit(v any, text func(w io.Writer)) error {
 	if e.Format != format.Text {
+		if e.Format == format.YAML && e.docs > 0 {
+			io.WriteString(e.Out, "---\n")
+		}
+		e.docs++
 		return format.Data(e.Out, e.Format, v)
 	}
 	text(e.Out)
@@ -63,11 +71,17 @@ func (e *Env) info(msg string, args ...any) {
 	if e.Quiet {
 		return
 	}
-	w := e.Out
-	if e.Format != format.Text {
-		w = e.Err
+	if e.Format == format.Text {
+		fmt.Fprintf(e.Out, msg, args...)
+		return
 	}
-	fmt.Fprintf(w, msg, args...)
+	// On stderr each message is a line of its own: virsh ends some
+	// messages with the blank line it prints after every command.
+	line := fmt.Sprintf(msg, args...)
+	if line != "\n" && !strings.HasSuffix(line, "\n") {
+		line += "\n"
+	}
+	io.WriteString(e.Err, line)
 }
 
 func (e *Env) debugf(msg string, args ...any) {

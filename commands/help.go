@@ -18,6 +18,7 @@ func newHelpCmd(env *Env) *cobra.Command {
 		Long:  "Prints global help, command specific help, or help for a group of related commands",
 	}
 	arg(cmd, &o.command, "command", "Prints global help, command specific help, or help for a\n                                    group of related commands", false)
+	emptyOK(cmd, "command")
 	cmd.RunE = func(c *cobra.Command, _ []string) error {
 		return runHelp(env, c.Root(), o.command)
 	}
@@ -105,13 +106,11 @@ func writeCommandHelp(w io.Writer, c *cobra.Command) {
 		synopsis = append(synopsis, syn)
 		options = append(options, fmt.Sprintf("    %-15s  %s", opt, f.Usage))
 	})
-	long := c.Long
-	if long == "" {
-		long = c.Short
-	}
 	fmt.Fprintf(w, "  NAME\n    %s - %s\n\n", c.Name(), c.Short)
 	fmt.Fprintf(w, "  SYNOPSIS\n    %s\n\n", strings.Join(append([]string{c.Name()}, synopsis...), " "))
-	fmt.Fprintf(w, "  DESCRIPTION\n    %s\n\n", long)
+	if c.Long != "" {
+		fmt.Fprintf(w, "  DESCRIPTION\n    %s\n\n", c.Long)
+	}
 	if len(options) > 0 {
 		fmt.Fprintf(w, "  OPTIONS\n%s\n\n", strings.Join(options, "\n"))
 	}

@@ -20,6 +20,7 @@ func poolArg(cmd *cobra.Command, p *string) {
 type poolJSON struct {
 	Name            string  `json:"name"`
 	UUID            string  `json:"uuid"`
+	Type            string  `json:"type"`
 	State           string  `json:"state"`
 	Autostart       bool    `json:"autostart"`
 	Persistent      bool    `json:"persistent"`
@@ -30,7 +31,7 @@ type poolJSON struct {
 
 func newPoolJSON(p backend.PoolInfo) poolJSON {
 	j := poolJSON{
-		Name: p.Name, UUID: p.UUID, State: p.State.String(),
+		Name: p.Name, UUID: p.UUID, Type: p.Type, State: p.State.String(),
 		Autostart: p.Autostart, Persistent: p.Persistent,
 	}
 	if poolHasSizes(p.State) {

@@ -2,7 +2,6 @@ package commands
 
 import (
 	"context"
-	"encoding/xml"
 	"fmt"
 	"io"
 	"slices"
@@ -71,9 +70,6 @@ func parsePoolTypes(c *cobra.Command, value string) ([]string, error) {
 	if !c.Flags().Changed("type") {
 		return nil, nil
 	}
-	if err := nonEmpty(c, "type"); err != nil {
-		return nil, err
-	}
 	types := strings.Split(value, ",")
 	for _, t := range types {
 		if !slices.Contains(poolTypes, t) {
@@ -98,34 +94,13 @@ func listPools(ctx context.Context, env *Env, f activityFilter, types []string) 
 		if !f.match(poolActive(p.State), p.Persistent, p.Autostart) {
 			continue
 		}
-		if types != nil {
-			t, err := poolType(ctx, conn, p.Name)
-			if err != nil {
-				return nil, failed(err, "Failed to list pools")
-			}
-			if !slices.Contains(types, t) {
-				continue
-			}
+		if types != nil && !slices.Contains(types, p.Type) {
+			continue
 		}
 		pools = append(pools, p)
 	}
 	sort.Slice(pools, func(i, j int) bool { return lessFold(pools[i].Name, pools[j].Name) })
 	return pools, nil
-}
-
-// poolType reads a pool's type from its XML; backend.PoolInfo has none.
-func poolType(ctx context.Context, conn backend.Conn, name string) (string, error) {
-	doc, err := conn.Pools().XML(ctx, name, backend.XMLOptions{})
-	if err != nil {
-		return "", err
-	}
-	var p struct {
-		Type string `xml:"type,attr"`
-	}
-	if err := xml.Unmarshal([]byte(doc), &p); err != nil {
-		return "", backend.XMLError("%v", err)
-	}
-	return p.Type, nil
 }
 
 // writePoolIDs prints --uuid and --name output: "%-36s" UUIDs and "%-20s"

@@ -54,8 +54,8 @@ func NewRoot(env *Env) *cobra.Command {
 	root.SetOut(env.Out)
 	root.SetErr(env.Err)
 	root.SetFlagErrorFunc(flagError)
+	root.PersistentPreRunE = checkEmpty
 	root.PersistentFlags().VarP((*formatFlag)(&env.Format), "output", "o", "output format: table, json, yaml or csv")
-	root.SetHelpCommand(newHelpCmd(env))
 	root.SetHelpFunc(func(c *cobra.Command, _ []string) { writeCommandHelp(env.Out, c) })
 	for _, g := range groups {
 		if len(constructors[g.ID]) == 0 {
@@ -72,6 +72,7 @@ func NewRoot(env *Env) *cobra.Command {
 			root.AddCommand(c)
 		}
 	}
+	root.SetHelpCommand(Lookup(root, "help")) // ours, in the virsh group
 	return root
 }
 

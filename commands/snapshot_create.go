@@ -45,9 +45,6 @@ func newSnapshotCreateAsCmd(env *Env) *cobra.Command {
 		return fillPositional(c, args[:n])
 	}
 	cmd.RunE = func(c *cobra.Command, _ []string) error {
-		if err := nonEmpty(c, "name", "description", "memspec"); err != nil {
-			return err
-		}
 		ctx := c.Context()
 		conn, d, err := lookupDomain(ctx, env, o.domain)
 		if err != nil {

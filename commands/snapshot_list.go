@@ -145,7 +145,7 @@ func checkSnapshotListOptions(c *cobra.Command) error {
 	if optionSet(c, "descendants") && !optionSet(c, "from") && !optionSet(c, "current") {
 		return userError("", "--descendants requires either --from or --current")
 	}
-	return nonEmpty(c, "from")
+	return nil
 }
 
 // selectSnapshots returns the snapshots snapshot-list shows: all of them,

@@ -13,7 +13,7 @@ import (
 // Commands of the "Virsh itself" group (virsh.c, vsh.c).
 var virshCommands = []func(*Env) *cobra.Command{
 	newCdCmd, newConnectCmd, newEchoCmd, newExitCmd, newPwdCmd, newQuitCmd,
-	newAliasCmd, newUnaliasCmd,
+	newAliasCmd, newUnaliasCmd, newHelpCmd,
 }
 
 func newQuitCmd(env *Env) *cobra.Command { return newLeaveCmd(env, "quit") }

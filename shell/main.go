@@ -14,9 +14,6 @@ import (
 	"golang.org/x/term"
 )
 
-// Version is virtsh's version, printed by -v and version.
-var Version = "0.1.0"
-
 // options are virsh's global options (virsh.c, virshParseArgv) and virtsh's own.
 type options struct {
 	connect, escape, log, output, version string
@@ -79,11 +76,11 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		usage(stdout)
 		return 0
 	case o.longVersion || o.version == "long":
-		fmt.Fprintf(stdout, "virtsh %s\n", Version)
+		fmt.Fprintf(stdout, "virtsh %s\n", commands.Version)
 		fmt.Fprintf(stdout, " Drivers: %v\n", backend.Schemes())
 		return 0
 	case o.version != "":
-		fmt.Fprintln(stdout, Version)
+		fmt.Fprintln(stdout, commands.Version)
 		return 0
 	}
 	f, err := format.Parse(o.output)

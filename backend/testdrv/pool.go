@@ -84,7 +84,7 @@ func volumeSize(s *libvirtxml.StorageVolumeSize) (uint64, bool) {
 
 func (p *poolObj) info() backend.PoolInfo {
 	return backend.PoolInfo{
-		Name: p.name, UUID: p.uuid, State: backend.PoolRunning, Persistent: true,
+		Name: p.name, UUID: p.uuid, Type: p.ptype, State: backend.PoolRunning, Persistent: true,
 		Capacity: p.capacity, Allocation: p.allocation, Available: p.capacity - p.allocation,
 	}
 }
