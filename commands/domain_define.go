@@ -1,0 +1,162 @@
+package commands
+
+import (
+	"github.com/spf13/cobra"
+	"github.com/virtsh/virtsh/backend"
+)
+
+func newDefineCmd(env *Env) *cobra.Command {
+	var o struct {
+		file string
+		opts backend.DefineOptions
+	}
+	cmd := &cobra.Command{
+		Use:   "define",
+		Short: "define (but don't start) a domain from an XML file",
+		Long:  "Define a domain.",
+	}
+	arg(cmd, &o.file, "file", "file containing an XML domain description", true)
+	cmd.Flags().BoolVar(&o.opts.Validate, "validate", false, "validate the XML against the schema")
+	cmd.RunE = func(c *cobra.Command, _ []string) error {
+		ctx := c.Context()
+		conn, err := env.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		doc, err := readFileArg(o.file)
+		if err != nil {
+			return err
+		}
+		d, err := conn.Domains().Define(ctx, doc, o.opts)
+		if err != nil {
+			return failed(err, "Failed to define domain from %s", o.file)
+		}
+		env.info("Domain '%s' defined from %s\n", d.Name, o.file)
+		return nil
+	}
+	return cmd
+}
+
+func newCreateCmd(env *Env) *cobra.Command {
+	var o struct {
+		file string
+		opts backend.StartOptions
+	}
+	cmd := &cobra.Command{
+		Use:   "create",
+		Short: "create a domain from an XML file",
+		Long:  "Create a domain.",
+	}
+	arg(cmd, &o.file, "file", "file containing an XML domain description", true)
+	cmd.Flags().Bool("console", false, "attach to console after creation")
+	cmd.Flags().BoolVar(&o.opts.Paused, "paused", false, "leave the guest paused after creation")
+	cmd.Flags().BoolVar(&o.opts.Autodestroy, "autodestroy", false, "automatically destroy the guest when virsh disconnects")
+	cmd.Flags().String("pass-fds", "", "pass file descriptors N,M,... to the guest")
+	cmd.Flags().BoolVar(&o.opts.Validate, "validate", false, "validate the XML against the schema")
+	cmd.Flags().Bool("reset-nvram", false, "re-initialize NVRAM from its pristine template")
+	unsupported(cmd, "console", "pass-fds", "reset-nvram")
+	cmd.RunE = func(c *cobra.Command, _ []string) error {
+		if err := checkSupported(c); err != nil {
+			return err
+		}
+		ctx := c.Context()
+		conn, err := env.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		doc, err := readFileArg(o.file)
+		if err != nil {
+			return err
+		}
+		d, err := conn.Domains().Create(ctx, doc, o.opts)
+		if err != nil {
+			return failed(err, "Failed to create domain from %s", o.file)
+		}
+		env.info("Domain '%s' created from %s\n", d.Name, o.file)
+		return nil
+	}
+	return cmd
+}
+
+func newUndefineCmd(env *Env) *cobra.Command {
+	var o struct {
+		domain string
+		opts   backend.UndefineOptions
+	}
+	cmd := &cobra.Command{
+		Use:   "undefine",
+		Short: "undefine a domain",
+		Long:  "Undefine an inactive domain, or convert persistent to transient.",
+	}
+	domainArg(cmd, &o.domain)
+	f := cmd.Flags()
+	f.BoolVar(&o.opts.ManagedSave, "managed-save", false, "remove domain managed state file")
+	f.String("storage", "", "remove associated storage volumes (comma separated list of targets or source paths) (see domblklist)")
+	f.Bool("remove-all-storage", false, "remove all associated storage volumes (use with caution)")
+	f.Bool("delete-storage-volume-snapshots", false, "delete snapshots associated with volume(s), requires --remove-all-storage (must be supported by storage driver)")
+	f.Bool("wipe-storage", false, "wipe data on the removed volumes")
+	f.BoolVar(&o.opts.SnapshotsMetadata, "snapshots-metadata", false, "remove all domain snapshot metadata (vm must be inactive)")
+	f.Bool("checkpoints-metadata", false, "remove all domain checkpoint metadata (vm must be inactive)")
+	f.BoolVar(&o.opts.NVRAM, "nvram", false, "remove nvram file")
+	f.BoolVar(&o.opts.KeepNVRAM, "keep-nvram", false, "keep nvram file")
+	f.Bool("tpm", false, "remove TPM state")
+	f.Bool("keep-tpm", false, "keep TPM state")
+	unsupported(cmd, "storage", "remove-all-storage", "delete-storage-volume-snapshots", "wipe-storage",
+		"checkpoints-metadata", "tpm", "keep-tpm")
+	cmd.RunE = func(c *cobra.Command, _ []string) error {
+		if err := exclusive(c, [2]string{"nvram", "keep-nvram"}, [2]string{"tpm", "keep-tpm"}); err != nil {
+			return err
+		}
+		if err := checkSupported(c); err != nil {
+			return err
+		}
+		ctx := c.Context()
+		conn, d, err := lookupDomain(ctx, env, o.domain)
+		if err != nil {
+			return err
+		}
+		if err := conn.Domains().Undefine(ctx, d.Name, o.opts); err != nil {
+			return failed(err, "Failed to undefine domain '%s'", o.domain)
+		}
+		env.info("Domain '%s' has been undefined\n", o.domain)
+		return nil
+	}
+	return cmd
+}
+
+func newDumpxmlCmd(env *Env) *cobra.Command {
+	var o struct {
+		domain string
+		opts   backend.XMLOptions
+	}
+	cmd := &cobra.Command{
+		Use:   "dumpxml",
+		Short: "domain information in XML",
+		Long:  "Output the domain information as an XML dump to stdout.",
+	}
+	domainArg(cmd, &o.domain)
+	f := cmd.Flags()
+	f.BoolVar(&o.opts.Inactive, "inactive", false, "show inactive defined XML")
+	f.BoolVar(&o.opts.Secure, "security-info", false, "include security sensitive information in XML dump")
+	f.Bool("update-cpu", false, "update guest CPU according to host CPU")
+	f.Bool("migratable", false, "provide XML suitable for migrations")
+	f.String("xpath", "", "xpath expression to filter the XML document")
+	f.Bool("wrap", false, "wrap xpath results in an common root element")
+	unsupported(cmd, "update-cpu", "migratable", "xpath", "wrap")
+	cmd.RunE = func(c *cobra.Command, _ []string) error {
+		if err := checkSupported(c); err != nil {
+			return err
+		}
+		ctx := c.Context()
+		conn, d, err := lookupDomain(ctx, env, o.domain)
+		if err != nil {
+			return err
+		}
+		doc, err := conn.Domains().XML(ctx, d.Name, o.opts)
+		if err != nil {
+			return backendError(err)
+		}
+		return emitXML(env, d.Name, doc)
+	}
+	return cmd
+}

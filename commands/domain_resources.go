@@ -1,0 +1,135 @@
+package commands
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+	"github.com/virtsh/virtsh/backend"
+)
+
+// scopeFlags are the --config, --live and --current options of the
+// commands that change a live domain, its persistent definition, or both.
+type scopeFlags struct{ config, live, current bool }
+
+// declare adds the options with the help words of the command: virsh says
+// "affect next boot" for setmem, "modify/get persistent configuration"
+// for desc.
+func (s *scopeFlags) declare(cmd *cobra.Command, config, live, current string) {
+	cmd.Flags().BoolVar(&s.config, "config", false, config)
+	cmd.Flags().BoolVar(&s.live, "live", false, live)
+	cmd.Flags().BoolVar(&s.current, "current", false, current)
+}
+
+func (s *scopeFlags) declareAffect(cmd *cobra.Command) {
+	s.declare(cmd, "affect next boot", "affect running domain", "affect current domain")
+}
+
+// scope checks virsh's exclusions and returns the backend scope; with
+// neither --config nor --live it is the current one.
+func (s scopeFlags) scope(c *cobra.Command) (backend.Scope, error) {
+	if err := exclusive(c, [2]string{"current", "live"}, [2]string{"current", "config"}); err != nil {
+		return backend.Scope{}, err
+	}
+	return backend.Scope{Live: s.live, Config: s.config}, nil
+}
+
+// newMemoryCmd builds setmem and setmaxmem, which differ in their words
+// and backend call.
+func newMemoryCmd(env *Env, use, short, long, usage, failure string,
+	set func(backend.DomainService, context.Context, string, uint64, backend.Scope) error) *cobra.Command {
+	var o struct {
+		domain, size string
+		scope        scopeFlags
+	}
+	cmd := &cobra.Command{Use: use, Short: short, Long: long}
+	domainArg(cmd, &o.domain)
+	numberArg(cmd, &o.size, "size", usage)
+	o.scope.declareAffect(cmd)
+	cmd.RunE = func(c *cobra.Command, _ []string) error {
+		scope, err := o.scope.scope(c)
+		if err != nil {
+			return err
+		}
+		conn, d, err := lookupDomain(c.Context(), env, o.domain)
+		if err != nil {
+			return err
+		}
+		kib, err := parseKiB("size", o.size)
+		if err != nil {
+			return err
+		}
+		if kib == 0 {
+			return backendError(backend.Plain(backend.CodeInvalidArgument, "memory in virDomainSetMemoryFlags must not be zero"))
+		}
+		if err := set(conn.Domains(), c.Context(), d.Name, kib, scope); err != nil {
+			if failure == "" {
+				return backendError(err)
+			}
+			return failed(err, "%s", failure)
+		}
+		return nil
+	}
+	return cmd
+}
+
+func newSetmemCmd(env *Env) *cobra.Command {
+	return newMemoryCmd(env, "setmem", "change memory allocation", "Change the current memory allocation in the guest domain.",
+		"new memory size, as scaled integer (default KiB)", "", backend.DomainService.SetMemory)
+}
+
+func newSetmaxmemCmd(env *Env) *cobra.Command {
+	return newMemoryCmd(env, "setmaxmem", "change maximum memory limit", "Change the maximum memory allocation limit in the guest domain.",
+		"new maximum memory size, as scaled integer (default KiB)", "Unable to change MaxMemorySize", backend.DomainService.SetMaxMemory)
+}
+
+func newSetvcpusCmd(env *Env) *cobra.Command {
+	var o struct {
+		domain, count string
+		opts          backend.VCPUOptions
+		scope         scopeFlags
+	}
+	cmd := &cobra.Command{
+		Use:   "setvcpus",
+		Short: "change number of virtual CPUs",
+		Long:  "Change the number of virtual CPUs in the guest domain.",
+	}
+	domainArg(cmd, &o.domain)
+	numberArg(cmd, &o.count, "count", "number of virtual CPUs")
+	cmd.Flags().BoolVar(&o.opts.Maximum, "maximum", false, "set maximum limit on next boot")
+	o.scope.declareAffect(cmd)
+	cmd.Flags().BoolVar(&o.opts.Guest, "guest", false, "modify cpu state in the guest")
+	cmd.Flags().Bool("hotpluggable", false, "make added vcpus hot(un)pluggable")
+	unsupported(cmd, "hotpluggable")
+	cmd.RunE = func(c *cobra.Command, _ []string) error {
+		scope, err := o.scope.scope(c)
+		if err != nil {
+			return err
+		}
+		if err := exclusive(c, [2]string{"guest", "config"}); err != nil {
+			return err
+		}
+		if o.opts.Maximum && !o.scope.config {
+			return userError("", "Option --config is required by option --maximum")
+		}
+		if err := checkSupported(c); err != nil {
+			return err
+		}
+		conn, d, err := lookupDomain(c.Context(), env, o.domain)
+		if err != nil {
+			return err
+		}
+		count, err := parseCount("count", o.count)
+		if err != nil {
+			return err
+		}
+		if count == 0 {
+			return userError(backend.CodeInvalidArgument, "Can't set 0 processors for a VM")
+		}
+		o.opts.Scope = scope
+		if err := conn.Domains().SetVCPUs(c.Context(), d.Name, count, o.opts); err != nil {
+			return backendError(err)
+		}
+		return nil
+	}
+	return cmd
+}
