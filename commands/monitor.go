@@ -11,7 +11,8 @@ import (
 
 // Commands of the "Domain Monitoring" group (virsh-domain-monitor.c).
 var monitorCommands = []func(*Env) *cobra.Command{
-	newDominfoCmd,
+	newDomblklistCmd, newDomiflistCmd, newDominfoCmd, newDommemstatCmd, newDomstateCmd,
+	newDomstatsCmd, newListCmd,
 }
 
 // dominfoJSON is dominfo's data schema (docs/output.md).
@@ -89,6 +90,9 @@ func newDominfoCmd(env *Env) *cobra.Command {
 					format.Field{Key: "Security model:", Value: model},
 					format.Field{Key: "Security DOI:", Value: doi})
 				for _, l := range d.Security {
+					if l.Label == "" {
+						continue // virsh shows only the labels a domain has
+					}
 					mode := "permissive"
 					if l.Enforcing {
 						mode = "enforcing"
