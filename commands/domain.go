@@ -28,7 +28,7 @@ func domainArg(cmd *cobra.Command, p *string) {
 type lookupBy struct{ id, uuid, name bool }
 
 var (
-	byNameOrUUID = lookupBy{uuid: true, name: true} // start, domid, domrename
+	byNameOrUUID = lookupBy{uuid: true, name: true} // start, domid
 	byIDOrUUID   = lookupBy{id: true, uuid: true}   // domname
 	byIDOrName   = lookupBy{id: true, name: true}   // domuuid
 )

@@ -115,27 +115,27 @@ func (m metadata) show(ctx context.Context) error {
 }
 
 // set stores text, or with edit what the user makes of it (of the
-// current text when no text was given).
+// current text when no text was given); as in virsh, an edit that ends
+// where the current text is changes nothing.
 func (m metadata) set(ctx context.Context, text string, given, edit bool) error {
 	if edit {
-		if !given {
-			var err error
-			if text, err = m.get(ctx); err != nil {
-				return backendError(err)
-			}
-		}
-		edited, err := editText(text)
+		current, err := m.get(ctx)
 		if err != nil {
+			return backendError(err)
+		}
+		if !given {
+			text = current
+		}
+		if text, err = editText(text); err != nil {
 			return err
 		}
 		if m.title {
-			edited = strings.TrimSuffix(edited, "\n")
+			text = strings.TrimSuffix(text, "\n")
 		}
-		if edited == text {
+		if text == current {
 			m.env.info("Domain %s not changed\n", m.word())
 			return nil
 		}
-		text = edited
 	}
 	if err := m.doms.SetMetadata(ctx, m.name, m.kind(), text, m.scope); err != nil {
 		return failed(err, "Failed to set new domain %s", m.word())

@@ -76,7 +76,7 @@ func newDomrenameCmd(env *Env) *cobra.Command {
 	arg(cmd, &o.newName, "new-name", "new domain name", true)
 	cmd.RunE = func(c *cobra.Command, _ []string) error {
 		ctx := c.Context()
-		conn, d, err := lookupDomainBy(ctx, env, o.domain, byNameOrUUID)
+		conn, d, err := lookupDomain(ctx, env, o.domain)
 		if err != nil {
 			return err
 		}

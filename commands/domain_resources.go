@@ -33,9 +33,20 @@ func (s scopeFlags) scope(c *cobra.Command) (backend.Scope, error) {
 	return backend.Scope{Live: s.live, Config: s.config}, nil
 }
 
+// liveByDefault is scope for setmem and setvcpus: given none of the three
+// options, virsh calls the old APIs (virDomainSetMemory,
+// virDomainSetVcpus), which change the running domain only.
+func (s scopeFlags) liveByDefault(c *cobra.Command) (backend.Scope, error) {
+	scope, err := s.scope(c)
+	if !s.config && !s.live && !s.current {
+		scope.Live = true
+	}
+	return scope, err
+}
+
 // newMemoryCmd builds setmem and setmaxmem, which differ in their words
 // and backend call.
-func newMemoryCmd(env *Env, use, short, long, usage, failure string,
+func newMemoryCmd(env *Env, use, short, long, usage, failure string, liveDefault bool,
 	set func(backend.DomainService, context.Context, string, uint64, backend.Scope) error) *cobra.Command {
 	var o struct {
 		domain, size string
@@ -47,6 +58,9 @@ func newMemoryCmd(env *Env, use, short, long, usage, failure string,
 	o.scope.declareAffect(cmd)
 	cmd.RunE = func(c *cobra.Command, _ []string) error {
 		scope, err := o.scope.scope(c)
+		if liveDefault {
+			scope, err = o.scope.liveByDefault(c)
+		}
 		if err != nil {
 			return err
 		}
@@ -58,10 +72,7 @@ func newMemoryCmd(env *Env, use, short, long, usage, failure string,
 		if err != nil {
 			return err
 		}
-		if kib == 0 {
-			return backendError(backend.Plain(backend.CodeInvalidArgument, "memory in virDomainSetMemoryFlags must not be zero"))
-		}
-		if err := set(conn.Domains(), c.Context(), d.Name, kib, scope); err != nil {
+		if err := setMemory(c.Context(), conn.Domains(), set, d.Name, kib, scope); err != nil {
 			if failure == "" {
 				return backendError(err)
 			}
@@ -72,14 +83,24 @@ func newMemoryCmd(env *Env, use, short, long, usage, failure string,
 	return cmd
 }
 
+// setMemory checks the size as libvirt's API does, then sets it.
+func setMemory(ctx context.Context, doms backend.DomainService,
+	set func(backend.DomainService, context.Context, string, uint64, backend.Scope) error,
+	name string, kib uint64, scope backend.Scope) error {
+	if kib == 0 {
+		return backend.Plain(backend.CodeInvalidArgument, "memory in virDomainSetMemoryFlags must not be zero")
+	}
+	return set(doms, ctx, name, kib, scope)
+}
+
 func newSetmemCmd(env *Env) *cobra.Command {
 	return newMemoryCmd(env, "setmem", "change memory allocation", "Change the current memory allocation in the guest domain.",
-		"new memory size, as scaled integer (default KiB)", "", backend.DomainService.SetMemory)
+		"new memory size, as scaled integer (default KiB)", "", true, backend.DomainService.SetMemory)
 }
 
 func newSetmaxmemCmd(env *Env) *cobra.Command {
 	return newMemoryCmd(env, "setmaxmem", "change maximum memory limit", "Change the maximum memory allocation limit in the guest domain.",
-		"new maximum memory size, as scaled integer (default KiB)", "Unable to change MaxMemorySize", backend.DomainService.SetMaxMemory)
+		"new maximum memory size, as scaled integer (default KiB)", "Unable to change MaxMemorySize", false, backend.DomainService.SetMaxMemory)
 }
 
 func newSetvcpusCmd(env *Env) *cobra.Command {
@@ -101,7 +122,7 @@ func newSetvcpusCmd(env *Env) *cobra.Command {
 	cmd.Flags().Bool("hotpluggable", false, "make added vcpus hot(un)pluggable")
 	unsupported(cmd, "hotpluggable")
 	cmd.RunE = func(c *cobra.Command, _ []string) error {
-		scope, err := o.scope.scope(c)
+		scope, err := o.scope.liveByDefault(c)
 		if err != nil {
 			return err
 		}
