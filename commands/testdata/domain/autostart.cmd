@@ -1,0 +1,2 @@
+
+autostart test; dominfo test; list --autostart; autostart --disable test; autostart nope

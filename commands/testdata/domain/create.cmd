@@ -1,0 +1,2 @@
+
+create foo.xml; list --all; dominfo foo; create --paused foo.xml

@@ -1,0 +1,2 @@
+
+define nofile.xml; define noType.xml; define; create nofile.xml

@@ -1,0 +1,2 @@
+-q
+desc test; desc test x; desc test

@@ -1,0 +1,2 @@
+-o json
+dumpxml test

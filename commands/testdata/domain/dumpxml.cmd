@@ -1,0 +1,2 @@
+
+dumpxml test; dumpxml --inactive test; dumpxml nope

@@ -1,0 +1,2 @@
+-o json
+domid test

@@ -1,0 +1,2 @@
+
+setmem test 1G; dominfo test; setmem test 512MiB; setmem test 100000000; setmem test 1x; setmem test 0; setmem test 1.5G; setmem test 1b; setmem test 1000B; setmem test 1k; setmem test 1KB; setmem test 1e; setmem test 1Z; setmem test 9999999999999999999999; setmem test 99999999999E; setmem test 20000000000000000; setmem test 1024 --config; setmem test 2048 --live; setmem test 1024 --current; setmem test 1024 --current --live

@@ -1,0 +1,2 @@
+
+shutdown --mode bogus test

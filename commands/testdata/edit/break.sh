@@ -1,0 +1,3 @@
+#!/bin/sh
+# An editor that leaves malformed XML.
+echo '<domain' > "$1"

@@ -1,0 +1,3 @@
+#!/bin/sh
+# An editor that fails.
+exit 3

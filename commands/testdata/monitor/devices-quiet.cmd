@@ -1,0 +1,2 @@
+-q
+domblklist --details test; domiflist test

@@ -1,0 +1,2 @@
+
+domblklist test; domblklist --details test; domblklist --inactive test; domiflist test; domiflist --inactive test; domblklist nope

@@ -1,0 +1,2 @@
+-o csv
+domiflist test

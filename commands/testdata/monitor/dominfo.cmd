@@ -1,0 +1,2 @@
+
+destroy test; dominfo test; dominfo nope

@@ -1,0 +1,2 @@
+
+dommemstat test; destroy test; dommemstat test; dommemstat --live --current test

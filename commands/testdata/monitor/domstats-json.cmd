@@ -1,0 +1,2 @@
+-o json
+define foo.xml; domstats

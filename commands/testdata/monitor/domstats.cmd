@@ -1,0 +1,2 @@
+
+domstats; domstats --raw --state test; domstats --cpu-total --balloon --vcpu --interface --block --perf --iothread --memory --dirtyrate; domstats --vm; domstats --list-inactive; domstats --list-running --state; domstats test test; domstats --enforce; domstats --backing --nowait --state; domstats --list-shutoff test; domstats --list-active --list-inactive; domstats --list-transient; domstats --list-persistent --list-paused; define foo.xml; domstats; domstats --list-inactive foo test; domstats foo 1; domstats nope

@@ -1,0 +1,2 @@
+-o csv
+define d_zed.xml; list --all

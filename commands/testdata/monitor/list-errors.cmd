@@ -1,0 +1,2 @@
+
+list --table --name

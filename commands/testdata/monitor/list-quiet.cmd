@@ -1,0 +1,2 @@
+-q
+list --all; list --title

@@ -1,0 +1,2 @@
+
+suspend test; list --state-paused; list --state-other; list --state-running; destroy test; list --inactive --id; list --id --all; list --uuid --all; list --all --managed-save

@@ -1,0 +1,2 @@
+-o yaml
+list --all --name

@@ -1,0 +1,2 @@
+
+list; list --all; list --all --name --uuid; list --name --uuid --id; list --name --id; list --uuid --id; list --name --title; list --title; list --table --title --all; list --transient; list --persistent --all; list --autostart; list --no-autostart --all; list --with-managed-save; list --state-other; list --state-shutoff --state-running; list --state-shutoff; list --with-snapshot; list --without-snapshot --all; list --inactive --all; list --with-checkpoint --all; list --without-checkpoint
