@@ -98,4 +98,3 @@ func mustAbs(t *testing.T, p string) string {
 	}
 	return abs
 }
-
