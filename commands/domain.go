@@ -101,7 +101,12 @@ func newDestroyCmd(env *Env) *cobra.Command {
 	}
 	domainArg(cmd, &o.domain)
 	cmd.Flags().BoolVar(&o.graceful, "graceful", false, "terminate gracefully")
+	cmd.Flags().Bool("remove-logs", false, "remove domain logs")
+	unsupported(cmd, "remove-logs")
 	cmd.RunE = func(c *cobra.Command, _ []string) error {
+		if err := checkSupported(c); err != nil {
+			return err
+		}
 		ctx := c.Context()
 		conn, d, err := lookupDomain(ctx, env, o.domain)
 		if err != nil {

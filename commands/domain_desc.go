@@ -29,7 +29,7 @@ func newDescCmd(env *Env) *cobra.Command {
 		Long:  "Allows setting or modifying the description or title of a domain.",
 	}
 	domainArg(cmd, &o.domain)
-	o.scope.declare(cmd, "modify/get persistent configuration", "modify/get running state", "modify/get current state configuration")
+	o.scope.declareModify(cmd)
 	cmd.Flags().BoolVar(&o.title, "title", false, "modify/get the title instead of description")
 	cmd.Flags().BoolVar(&o.edit, "edit", false, "open an editor to modify the description")
 	newDesc := cmd.Flags().StringArray("new-desc", nil, "message")

@@ -34,9 +34,9 @@ func idText(d backend.DomainInfo) string {
 
 // newDomainKeyCmd builds domid, domuuid and domname: look the domain up by
 // the other keys and print the one asked for.
-func newDomainKeyCmd(env *Env, use, short, long, usage string, by lookupBy, key func(backend.DomainInfo) string) *cobra.Command {
+func newDomainKeyCmd(env *Env, use, short, usage string, by lookupBy, key func(backend.DomainInfo) string) *cobra.Command {
 	var o struct{ domain string }
-	cmd := &cobra.Command{Use: use, Short: short, Long: long}
+	cmd := &cobra.Command{Use: use, Short: short}
 	arg(cmd, &o.domain, "domain", usage, true)
 	cmd.RunE = func(c *cobra.Command, _ []string) error {
 		_, d, err := lookupDomainBy(c.Context(), env, o.domain, by)
@@ -51,17 +51,17 @@ func newDomainKeyCmd(env *Env, use, short, long, usage string, by lookupBy, key 
 }
 
 func newDomidCmd(env *Env) *cobra.Command {
-	return newDomainKeyCmd(env, "domid", "convert a domain name or UUID to domain id", "Converts a domain name or UUID to domain id.",
+	return newDomainKeyCmd(env, "domid", "convert a domain name or UUID to domain id",
 		"domain name or uuid", byNameOrUUID, idText)
 }
 
 func newDomuuidCmd(env *Env) *cobra.Command {
-	return newDomainKeyCmd(env, "domuuid", "convert a domain name or id to domain UUID", "Converts a domain name or id to domain UUID.",
+	return newDomainKeyCmd(env, "domuuid", "convert a domain name or id to domain UUID",
 		"domain id or name", byIDOrName, func(d backend.DomainInfo) string { return d.UUID })
 }
 
 func newDomnameCmd(env *Env) *cobra.Command {
-	return newDomainKeyCmd(env, "domname", "convert a domain id or UUID to domain name", "Converts a domain id or UUID to domain name.",
+	return newDomainKeyCmd(env, "domname", "convert a domain id or UUID to domain name",
 		"domain id or uuid", byIDOrUUID, func(d backend.DomainInfo) string { return d.Name })
 }
 

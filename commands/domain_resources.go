@@ -11,17 +11,19 @@ import (
 // commands that change a live domain, its persistent definition, or both.
 type scopeFlags struct{ config, live, current bool }
 
-// declare adds the options with the help words of the command: virsh says
-// "affect next boot" for setmem, "modify/get persistent configuration"
-// for desc.
-func (s *scopeFlags) declare(cmd *cobra.Command, config, live, current string) {
-	cmd.Flags().BoolVar(&s.config, "config", false, config)
-	cmd.Flags().BoolVar(&s.live, "live", false, live)
-	cmd.Flags().BoolVar(&s.current, "current", false, current)
+// declareAffect adds the options as setmem, setvcpus and dommemstat
+// show them.
+func (s *scopeFlags) declareAffect(cmd *cobra.Command) {
+	cmd.Flags().BoolVar(&s.config, "config", false, "affect next boot")
+	cmd.Flags().BoolVar(&s.live, "live", false, "affect running domain")
+	cmd.Flags().BoolVar(&s.current, "current", false, "affect current domain")
 }
 
-func (s *scopeFlags) declareAffect(cmd *cobra.Command) {
-	s.declare(cmd, "affect next boot", "affect running domain", "affect current domain")
+// declareModify adds the options as desc shows them.
+func (s *scopeFlags) declareModify(cmd *cobra.Command) {
+	cmd.Flags().BoolVar(&s.live, "live", false, "modify/get running state")
+	cmd.Flags().BoolVar(&s.config, "config", false, "modify/get persistent configuration")
+	cmd.Flags().BoolVar(&s.current, "current", false, "modify/get current state configuration")
 }
 
 // scope checks virsh's exclusions and returns the backend scope; with
