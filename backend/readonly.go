@@ -14,7 +14,7 @@ func (c readOnlyConn) Networks() NetworkService   { return roNetworks{c.Conn.Net
 type roDomains struct{ DomainService }
 
 func (roDomains) Define(context.Context, string, DefineOptions) (DomainInfo, error) {
-	return DomainInfo{}, ReadOnly("virDomainDefineXMLFlags")
+	return DomainInfo{}, ReadOnly("virDomainDefineXML")
 }
 func (roDomains) Undefine(context.Context, string, UndefineOptions) error {
 	return ReadOnly("virDomainUndefineFlags")
@@ -44,10 +44,21 @@ func (roDomains) SetMemory(context.Context, string, uint64, Scope) error {
 	return ReadOnly("virDomainSetMemoryFlags")
 }
 func (roDomains) SetMaxMemory(context.Context, string, uint64, Scope) error {
-	return ReadOnly("virDomainSetMaxMemory")
+	return ReadOnly("virDomainSetMemoryFlags")
 }
-func (roDomains) SetVCPUs(context.Context, string, int, VCPUOptions) error {
+func (roDomains) SetVCPUs(_ context.Context, _ string, _ int, opts VCPUOptions) error {
+	if opts == (VCPUOptions{}) {
+		return ReadOnly("virDomainSetVcpus")
+	}
 	return ReadOnly("virDomainSetVcpusFlags")
+}
+
+// XML with secrets (--security-info) is refused too, as libvirt does.
+func (d roDomains) XML(ctx context.Context, name string, opts XMLOptions) (string, error) {
+	if opts.Secure {
+		return "", newError(CodeReadOnly, "operation forbidden", "virDomainGetXMLDesc with secure flag")
+	}
+	return d.DomainService.XML(ctx, name, opts)
 }
 func (roDomains) SetMetadata(context.Context, string, MetadataKind, string, Scope) error {
 	return ReadOnly("virDomainSetMetadata")

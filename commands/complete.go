@@ -50,7 +50,7 @@ var freeText = map[string]bool{
 	"title": true, "new-desc": true, "description": true, "desc": true,
 	"memspec": true, "diskspec": true, "from": true, "parent": true,
 	"echo": true, "type": true, "key": true, "level": true,
-	"timeout": true,
+	"timeout": true, "pass-fds": true, "period": true, "xpath": true, "storage": true,
 }
 
 // completerFor returns the completer of option name of command cmd.
@@ -257,13 +257,19 @@ func (c *Completer) Complete(ctx context.Context, words []string, toComplete str
 	if err := c.root.ExecuteContext(ctx); err != nil {
 		return nil
 	}
+	// For --opt=val cobra completes the value alone; the shell replaces
+	// the whole word, so the option goes back in front.
+	prefix := ""
+	if i := strings.IndexByte(toComplete, '='); i > 0 && strings.HasPrefix(toComplete, "-") {
+		prefix = toComplete[:i+1]
+	}
 	var out []Suggestion
 	for _, line := range strings.Split(c.out.String(), "\n") {
 		if line == "" || strings.HasPrefix(line, ":") {
 			continue
 		}
 		text, desc, _ := strings.Cut(line, "\t")
-		out = append(out, Suggestion{Text: text, Description: desc})
+		out = append(out, Suggestion{Text: prefix + text, Description: desc})
 	}
 	return out
 }

@@ -33,10 +33,8 @@ func Run(ctx context.Context, env *Env, argv []string, timing bool) bool {
 	if err != nil {
 		ReportError(env, err)
 	}
-	if name == "quit" || name == "exit" || name == "echo" {
-		return err == nil // virsh prints no blank line after these
-	}
 	switch {
+	case name == "quit" || name == "exit":
 	case timing:
 		fmt.Fprintf(env.Out, "\n(Time: %.3f ms)\n\n", float64(elapsed.Microseconds())/1000)
 	case env.Format == format.Text:

@@ -17,25 +17,29 @@ var snapshotCommands = []func(*Env) *cobra.Command{
 // snapshotJSON is a snapshot's data schema in snapshot-list and
 // snapshot-info (docs/snapshot.md).
 type snapshotJSON struct {
-	Name                string `json:"name"`
-	Domain              string `json:"domain"`
-	Parent              string `json:"parent"`
-	CreationTimeSeconds int64  `json:"creation_time_seconds"`
-	State               string `json:"state"`
-	Current             bool   `json:"current"`
-	Children            int    `json:"children"`
-	Descendants         int    `json:"descendants"`
-	Location            string `json:"location"`
-	Metadata            bool   `json:"metadata"`
+	Name                string  `json:"name"`
+	Domain              string  `json:"domain"`
+	Parent              *string `json:"parent"` // null for a root snapshot
+	CreationTimeSeconds int64   `json:"creation_time_seconds"`
+	State               string  `json:"state"`
+	Current             bool    `json:"current"`
+	Children            int     `json:"children"`
+	Descendants         int     `json:"descendants"`
+	Location            string  `json:"location"`
+	Metadata            bool    `json:"metadata"`
 }
 
 func newSnapshotJSON(s backend.SnapshotInfo) snapshotJSON {
-	return snapshotJSON{
-		Name: s.Name, Domain: s.Domain, Parent: s.Parent,
+	j := snapshotJSON{
+		Name: s.Name, Domain: s.Domain,
 		CreationTimeSeconds: s.CreationTime.Unix(), State: s.State,
 		Current: s.Current, Children: s.Children, Descendants: s.Descendants,
 		Location: s.Location, Metadata: s.Metadata,
 	}
+	if s.Parent != "" {
+		j.Parent = &s.Parent
+	}
+	return j
 }
 
 // snapshotSelector is the {--current | --NAME snapshot} pair that several

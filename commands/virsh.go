@@ -3,6 +3,7 @@ package commands
 import (
 	"encoding/xml"
 	"errors"
+	"io"
 	"os"
 	"strings"
 	"syscall"
@@ -58,7 +59,9 @@ func newEchoCmd(env *Env) *cobra.Command {
 		if o.err {
 			w = env.Err
 		}
-		_, err := w.Write([]byte(strings.Join(words, " ") + "\n"))
+		// No newline: the line end is the one virsh prints after every
+		// command (so with -q, echo's output has none, as in virsh).
+		_, err := io.WriteString(w, strings.Join(words, " "))
 		return err
 	}
 	return cmd
