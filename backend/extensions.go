@@ -95,3 +95,10 @@ type NativeConfig interface {
 	DomainXMLToNative(ctx context.Context, format, domainXML string) (string, error)
 	DomainXMLFromNative(ctx context.Context, format, config string) (string, error)
 }
+
+// Liveness lets a connection say it has dropped (a driver whose
+// connection can die, like a remote one), so that the shell reopens it
+// before the next line instead of failing every command.
+type Liveness interface {
+	IsAlive() bool
+}

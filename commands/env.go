@@ -98,10 +98,14 @@ type Session struct {
 	conn     backend.Conn
 }
 
-// Conn opens the connection on first use and keeps it.
+// Conn opens the connection on first use and keeps it, opening it again
+// if it has dropped.
 func (s *Session) Conn(ctx context.Context) (backend.Conn, error) {
 	if s.conn != nil {
-		return s.conn, nil
+		if l, ok := s.conn.(backend.Liveness); !ok || l.IsAlive() {
+			return s.conn, nil
+		}
+		s.Close() // dropped: open it again
 	}
 	uri := s.URI
 	if uri == "" {

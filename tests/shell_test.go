@@ -223,3 +223,52 @@ func TestShellAliases(t *testing.T) {
 		t.Errorf("aliases file = %q, %v", b, err)
 	}
 }
+
+// TestAliasOnCommandLine: aliases work in batch mode too, with extra
+// words appended to the alias's last command.
+func TestAliasOnCommandLine(t *testing.T) {
+	config := t.TempDir()
+	runWith := func(args ...string) result {
+		cmd := exec.Command(virtshBin, append([]string{"-c", testURI}, args...)...)
+		cmd.Env = append(cleanEnv(), "XDG_CONFIG_HOME="+config)
+		var out, errOut bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errOut
+		err := cmd.Run()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		}
+		return result{out.String(), errOut.String(), code}
+	}
+	if r := runWith("alias", "bounce", "destroy test; domstate"); r.code != 0 {
+		t.Fatalf("alias: %+v", r)
+	}
+	r := runWith("bounce test; list --all --name")
+	if r.code != 0 || r.stdout != "Domain 'test' destroyed\n\nshut off\n\ntest\n\n" {
+		t.Errorf("bounce: %+v", r)
+	}
+	if r := runWith("alias", "list", "uri"); r.code != 1 || !strings.Contains(r.stderr, "it is a command") {
+		t.Errorf("aliasing a command: %+v", r)
+	}
+	if r := runWith("alias", "../x", "uri"); r.code != 1 || !strings.Contains(r.stderr, "invalid alias name") {
+		t.Errorf("bad alias name: %+v", r)
+	}
+}
+
+// TestCompletionScripts: the shell scripts exist and their requests are
+// answered by the same completers as the interactive shell.
+func TestCompletionScripts(t *testing.T) {
+	for _, sh := range []string{"bash", "zsh", "fish"} {
+		if r := virtsh(t, "completion", sh); r.code != 0 || !strings.Contains(r.stdout, "__complete") {
+			t.Errorf("completion %s: exit %d, %d bytes", sh, r.code, len(r.stdout))
+		}
+	}
+	r := run(t, virtshBin, "", "__complete", "-c", testURI, "suspend", "")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "test\trunning\n:4\n") {
+		t.Errorf("__complete suspend: %+v", r)
+	}
+	r = run(t, virtshBin, "", "__complete", "-c", testURI, "define", "")
+	if !strings.Contains(r.stdout, "xml\n:8") { // file names, *.xml only
+		t.Errorf("__complete define: %+v", r)
+	}
+}
