@@ -57,7 +57,9 @@ func runController(args []string) int {
 		fmt.Fprintf(ready, "usage: %s NAME", controllerHelper)
 		return 2
 	}
-	signal.Ignore(syscall.SIGHUP, syscall.SIGPIPE)
+	// Caught, not ignored: an ignored signal stays ignored in the
+	// container's init, and a shell cannot trap it then.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGHUP)
 	dirs := fsutil.DirsFor("lxc", true)
 	c := &controller{name: args[0], dirs: dirs, files: stateFiles{run: dirs.Run, name: args[0]}}
 	if err := c.start(); err != nil {

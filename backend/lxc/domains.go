@@ -49,6 +49,13 @@ func (s *domains) load(name string) (*domObj, error) {
 	if err != nil {
 		return nil, err
 	}
+	if st.State.Active() && !st.initAlive() && st.controllerAlive() {
+		// The controller is cleaning up: its record of why is moments away.
+		waitExit(st.ControllerPID, st.ControllerStart, 2*time.Second)
+		if st, err = s.files(name).readState(); err != nil {
+			return nil, err
+		}
+	}
 	if st.State.Active() && !st.initAlive() {
 		st = runState{State: backend.DomainShutoff, Reason: backend.ReasonUnknown, Transient: st.Transient}
 	}

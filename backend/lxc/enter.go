@@ -149,7 +149,9 @@ func runInNamespaces(fds []int, argv []string) (int, error) {
 		cmd.Env = append(cmd.Env, "TERM="+term)
 	}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	signal.Ignore(syscall.SIGINT, syscall.SIGQUIT) // they reach the command, which decides
+	// Ctrl-C reaches the command, which decides; caught here (not ignored,
+	// which the command would inherit).
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGINT, syscall.SIGQUIT)
 	err = cmd.Run()
 	var exit *exec.ExitError
 	switch {
