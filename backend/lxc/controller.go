@@ -136,6 +136,9 @@ var deviceRules = func() []string {
 	return rules
 }()
 
+// goByte, after the spec, lets the container's first process execute init.
+const goByte = "g"
+
 // boot starts one instance of the container.
 func (c *controller) boot() (err error) {
 	if c.group, err = c.host.Create(c.name, resources(c.dom)); err != nil {
@@ -173,6 +176,14 @@ func (c *controller) boot() (err error) {
 	}
 	c.cmd = cmd
 	pid := cmd.Process.Pid
+	// The child assembles its root while the controller places it in its
+	// cgroups and plugs its interfaces (moving a process between v1
+	// cgroups waits for an RCU grace period); it executes init only after
+	// the final "go".
+	spec, _ := json.Marshal(buildSpec(c.dom, staging, c.ptyPath))
+	if _, err := specW.Write(append(spec, '\n')); err != nil {
+		return fmt.Errorf("cannot pass the spec to the container: %v", err)
+	}
 	if err := c.group.AddProcess(pid); err != nil {
 		return err
 	}
@@ -192,14 +203,14 @@ func (c *controller) boot() (err error) {
 			return err
 		}
 	}
-	spec, _ := json.Marshal(buildSpec(c.dom, staging, c.ptyPath))
-	if _, err := specW.Write(spec); err != nil {
-		return fmt.Errorf("cannot pass the spec to the container: %v", err)
-	}
+	_, goErr := specW.Write([]byte(goByte))
 	specW.Close()
 	msg, _ := io.ReadAll(errR) // EOF: init was executed
 	if len(msg) > 0 {
 		return errors.New(string(msg))
+	}
+	if goErr != nil {
+		return fmt.Errorf("the container's first process ended before starting init: %v", goErr)
 	}
 	return c.record()
 }

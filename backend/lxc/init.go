@@ -1,10 +1,10 @@
 package lxc
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,7 +17,9 @@ import (
 // mount, uts, ipc and net (and user) namespaces; it reads the container
 // spec from fd 3, assembles the root filesystem, pivots into it, sets the
 // hostname and executes the container's init, which thereby is pid 1.
-// Errors go to fd 4 (closed on exec, so the controller reads EOF when the
+// fd 3 carries the spec as one JSON line, then a "go" byte once the
+// controller has placed the process in its cgroups and plugged its
+// interfaces. Errors go to fd 4 (closed on exec, so the controller reads EOF when the
 // init started), as libvirt's lxc_container.c reports them to
 // libvirt_lxc.
 
@@ -34,14 +36,13 @@ func runInit([]string) int {
 		fmt.Fprintf(errPipe, "%v", err)
 		return 1
 	}
-	specPipe := os.NewFile(3, "spec pipe")
-	b, err := io.ReadAll(specPipe)
-	specPipe.Close()
-	if err != nil || len(b) == 0 {
+	specPipe := bufio.NewReader(os.NewFile(3, "spec pipe"))
+	line, err := specPipe.ReadBytes('\n')
+	if err != nil {
 		return 1 // the controller gave up before sending the spec
 	}
 	var s containerSpec
-	if err := json.Unmarshal(b, &s); err != nil {
+	if err := json.Unmarshal(line, &s); err != nil {
 		return fail(fmt.Errorf("bad container spec: %v", err))
 	}
 	if err := setupRoot(&s); err != nil {
@@ -57,6 +58,11 @@ func runInit([]string) int {
 	if err != nil {
 		return fail(err)
 	}
+	// Wait for the controller: cgroups and interfaces are ready.
+	if b, err := specPipe.ReadByte(); err != nil || string(b) != goByte {
+		return 1
+	}
+	os.NewFile(3, "spec pipe").Close()
 	err = unix.Exec(argv0, s.Argv, s.Env)
 	return fail(fmt.Errorf("cannot execute init %s: %v", s.Argv[0], err))
 }
