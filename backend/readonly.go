@@ -1,6 +1,9 @@
 package backend
 
-import "context"
+import (
+	"context"
+	"io"
+)
 
 // readOnlyConn wraps a connection opened with -r: every method that changes
 // something fails with ErrReadOnly, naming the libvirt API it stands for,
@@ -92,4 +95,15 @@ func (roNetworks) Start(context.Context, string) error    { return ReadOnly("vir
 func (roNetworks) Destroy(context.Context, string) error  { return ReadOnly("virNetworkDestroy") }
 func (roNetworks) SetAutostart(context.Context, string, bool) error {
 	return ReadOnly("virNetworkSetAutostart")
+}
+
+// The optional capabilities that change a domain are refused too, so a
+// read-only connection reports "read only" rather than "unsupported".
+
+func (roDomains) EnterNamespace(context.Context, string, []string, Stdio) (int, error) {
+	return -1, ReadOnly("virDomainLxcEnterNamespace")
+}
+
+func (roDomains) OpenConsole(context.Context, string, string, bool) (io.ReadWriteCloser, error) {
+	return nil, ReadOnly("virDomainOpenConsole")
 }

@@ -1,0 +1,370 @@
+package lxc
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"os/exec"
+	"os/signal"
+	"syscall"
+
+	"github.com/virtsh/virtsh/backend"
+	"github.com/virtsh/virtsh/backend/fsutil"
+	"github.com/virtsh/virtsh/backend/lxc/cgroup"
+	"libvirt.org/go/libvirtxml"
+)
+
+// The controller is a container's supervisor, like libvirt's libvirt_lxc:
+// `virtsh start` re-executes virtsh in this hidden mode, detached, and it
+// outlives the command. It owns the console pty and serves it, places the
+// container in its cgroups, creates its veths, starts the container's
+// first process in new namespaces, records the runtime state, waits for
+// init, restarts the container when init asks for a reboot (it dies of
+// SIGHUP, as reboot(2) makes a pid namespace's init do), and cleans up
+// (cgroups, veths, staging mount point, state) when init exits.
+
+const controllerHelper = "__lxc-controller"
+
+func init() {
+	backend.RegisterHelper(controllerHelper, runController)
+}
+
+type controller struct {
+	name  string
+	dirs  fsutil.Dirs
+	files stateFiles
+	dom   *libvirtxml.Domain
+	host  *cgroup.Host
+
+	pty, ptySlave *os.File
+	ptyPath       string
+	console       *consoleServer
+
+	// the running instance
+	cmd   *exec.Cmd
+	group *cgroup.Group
+	veths []string
+}
+
+// runController is `virtsh __lxc-controller NAME`; fd 3 is the pipe on
+// which it reports "ok" or why the start failed.
+func runController(args []string) int {
+	ready := os.NewFile(3, "ready pipe")
+	if len(args) != 1 {
+		fmt.Fprintf(ready, "usage: %s NAME", controllerHelper)
+		return 2
+	}
+	// Caught, not ignored: an ignored signal stays ignored in the
+	// container's init, and a shell cannot trap it then.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGHUP)
+	dirs := fsutil.DirsFor("lxc", true)
+	c := &controller{name: args[0], dirs: dirs, files: stateFiles{run: dirs.Run, name: args[0]}}
+	if err := c.start(); err != nil {
+		log.Printf("%s: start failed: %v", c.name, err)
+		c.teardown()
+		c.finish(backend.ShutoffFailed)
+		fmt.Fprintf(ready, "%v", err)
+		return 1
+	}
+	io.WriteString(ready, "ok")
+	ready.Close()
+	c.finish(c.supervise())
+	return 0
+}
+
+// start prepares what lives as long as the controller (the console) and
+// boots the first instance.
+func (c *controller) start() error {
+	live, err := liveStore(c.dirs)
+	if err != nil {
+		return err
+	}
+	doc, ok, err := live.Read(c.name)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("no live definition of '%s' in %s", c.name, c.dirs.Run)
+	}
+	if c.dom, err = parseDomain(doc); err != nil {
+		return err
+	}
+	if c.host, err = cgroup.Detect(); err != nil {
+		return err
+	}
+	if c.pty, c.ptyPath, err = openPTY(); err != nil {
+		return err
+	}
+	// Holding the slave open keeps the console readable while no
+	// container process has it open (between reboots).
+	if c.ptySlave, err = os.OpenFile(c.ptyPath, os.O_RDWR|syscall.O_NOCTTY, 0); err != nil {
+		return fmt.Errorf("cannot open the console pty: %v", err)
+	}
+	if c.console, err = serveConsole(c.pty, c.files.consoleSocket()); err != nil {
+		return err
+	}
+	return c.boot()
+}
+
+// resources are the container's cgroup limits (libvirt's lxc_cgroup.c).
+func resources(d *libvirtxml.Domain) cgroup.Resources {
+	r := cgroup.Resources{MemoryBytes: maxMemKiB(d) * 1024, Devices: deviceRules}
+	if t := d.CPUTune; t != nil {
+		if t.Shares != nil {
+			r.CPUShares = uint64(t.Shares.Value)
+		}
+		if t.Period != nil {
+			r.CPUPeriodUS = t.Period.Value
+		}
+		if t.Quota != nil {
+			r.CPUQuotaUS = t.Quota.Value
+		}
+	}
+	return r
+}
+
+// deviceRules allow the nodes of the container's /dev, its ptys (major
+// 136, which includes the console) and mknod of anything.
+var deviceRules = func() []string {
+	rules := []string{"c *:* m", "b *:* m", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm"}
+	for _, n := range devNodes {
+		rules = append(rules, fmt.Sprintf("c %d:%d rwm", n.major, n.minor))
+	}
+	return rules
+}()
+
+// goByte, after the spec, lets the container's first process execute init.
+const goByte = "g"
+
+// boot starts one instance of the container.
+func (c *controller) boot() (err error) {
+	if c.group, err = c.host.Create(c.name, resources(c.dom)); err != nil {
+		return err
+	}
+	staging := c.files.staging()
+	if err := os.MkdirAll(staging, 0o755); err != nil {
+		return fmt.Errorf("cannot create the root mount point: %v", err)
+	}
+	specR, specW, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	defer specW.Close()
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		specR.Close()
+		return err
+	}
+	defer errR.Close()
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command(self, initHelper)
+	cmd.Env = []string{}
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = c.ptySlave, c.ptySlave, c.ptySlave
+	cmd.ExtraFiles = []*os.File{specR, errW}
+	cmd.SysProcAttr = c.sysProcAttr()
+	err = cmd.Start()
+	specR.Close()
+	errW.Close()
+	if err != nil {
+		return fmt.Errorf("cannot start the container: %v", err)
+	}
+	c.cmd = cmd
+	pid := cmd.Process.Pid
+	// The child assembles its root while the controller places it in its
+	// cgroups and plugs its interfaces (moving a process between v1
+	// cgroups waits for an RCU grace period); it executes init only after
+	// the final "go".
+	spec, _ := json.Marshal(buildSpec(c.dom, staging, c.ptyPath))
+	if _, err := specW.Write(append(spec, '\n')); err != nil {
+		return fmt.Errorf("cannot pass the spec to the container: %v", err)
+	}
+	if err := c.group.AddProcess(pid); err != nil {
+		return err
+	}
+	for i := range c.dom.Devices.Interfaces {
+		iface := &c.dom.Devices.Interfaces[i]
+		dev, err := createVeth(pid, i, iface)
+		if err != nil {
+			return err
+		}
+		c.veths = append(c.veths, dev)
+		if err := plugger.Plug(c.name, iface, dev); err != nil {
+			return err
+		}
+	}
+	if len(c.dom.Devices.Interfaces) > 0 {
+		if err := configureGuest(pid, c.dom.Devices.Interfaces); err != nil {
+			return err
+		}
+	}
+	_, goErr := specW.Write([]byte(goByte))
+	specW.Close()
+	msg, _ := io.ReadAll(errR) // EOF: init was executed
+	if len(msg) > 0 {
+		return errors.New(string(msg))
+	}
+	if goErr != nil {
+		return fmt.Errorf("the container's first process ended before starting init: %v", goErr)
+	}
+	return c.record()
+}
+
+func (c *controller) sysProcAttr() *syscall.SysProcAttr {
+	attr := &syscall.SysProcAttr{
+		Cloneflags: syscall.CLONE_NEWPID | syscall.CLONE_NEWNS | syscall.CLONE_NEWUTS | syscall.CLONE_NEWIPC | syscall.CLONE_NEWNET,
+		Setsid:     true,
+		Setctty:    true,
+		Ctty:       0,
+	}
+	if m := c.dom.IDMap; m != nil {
+		attr.Cloneflags |= syscall.CLONE_NEWUSER
+		for _, r := range m.UIDs {
+			attr.UidMappings = append(attr.UidMappings, syscall.SysProcIDMap{ContainerID: int(r.Start), HostID: int(r.Target), Size: int(r.Count)})
+		}
+		for _, r := range m.GIDs {
+			attr.GidMappings = append(attr.GidMappings, syscall.SysProcIDMap{ContainerID: int(r.Start), HostID: int(r.Target), Size: int(r.Count)})
+		}
+		attr.GidMappingsEnableSetgroups = true
+	}
+	return attr
+}
+
+// record writes the runtime state and live XML of a running instance.
+func (c *controller) record() error {
+	pid := c.cmd.Process.Pid
+	err := c.files.update(func(st *runState) error {
+		*st = runState{
+			State: backend.DomainRunning, Reason: backend.RunningBooted,
+			ControllerPID: os.Getpid(), ControllerStart: startTime(os.Getpid()),
+			InitPID: pid, InitStart: startTime(pid),
+			Console: c.ptyPath, ConsoleSocket: c.files.consoleSocket(), Staging: c.files.staging(),
+			Cgroup: c.group, Veths: c.veths, Transient: st.Transient,
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	d := *c.dom
+	d.ID = new(int)
+	*d.ID = os.Getpid()
+	devs := *d.Devices
+	d.Devices = &devs
+	devs.Consoles = append([]libvirtxml.DomainConsole(nil), devs.Consoles...)
+	devs.Consoles[0].TTY = c.ptyPath
+	devs.Consoles[0].Source = &libvirtxml.DomainChardevSource{Pty: &libvirtxml.DomainChardevSourcePty{Path: c.ptyPath}}
+	devs.Interfaces = append([]libvirtxml.DomainInterface(nil), devs.Interfaces...)
+	for i, dev := range c.veths {
+		devs.Interfaces[i].Target = &libvirtxml.DomainInterfaceTarget{Dev: dev}
+	}
+	live, err := liveStore(c.dirs)
+	if err != nil {
+		return err
+	}
+	doc, err := marshal(&d)
+	if err != nil {
+		return err
+	}
+	return live.Write(c.name, doc)
+}
+
+// supervise waits for init, reboots when it asks to, and returns the
+// shut-off reason.
+func (c *controller) supervise() int {
+	for {
+		err := c.cmd.Wait()
+		status, _ := c.cmd.ProcessState.Sys().(syscall.WaitStatus)
+		log.Printf("%s: init exited: %v", c.name, err)
+		c.teardown()
+		st, _ := c.files.readState()
+		switch {
+		case st.Destroying:
+			return backend.ShutoffDestroyed
+		case status.Signaled() && status.Signal() == syscall.SIGHUP:
+			if err := c.boot(); err != nil {
+				log.Printf("%s: reboot failed: %v", c.name, err)
+				c.teardown()
+				return backend.ShutoffFailed
+			}
+		case status.Signaled():
+			return backend.ShutoffCrashed
+		default:
+			return backend.ShutoffShutdown
+		}
+	}
+}
+
+// teardown releases what one instance used: its processes, cgroup, veths
+// and root mount point.
+func (c *controller) teardown() {
+	if c.cmd != nil && c.cmd.ProcessState == nil {
+		c.cmd.Process.Kill()
+		c.cmd.Wait()
+	}
+	c.cmd = nil
+	for i, dev := range c.veths {
+		if i < len(c.dom.Devices.Interfaces) {
+			plugger.Unplug(c.name, &c.dom.Devices.Interfaces[i], dev)
+		}
+		if err := deleteVeth(dev); err != nil {
+			log.Printf("%s: %v", c.name, err)
+		}
+	}
+	c.veths = nil
+	if c.group != nil {
+		if err := killAndRemove(c.group); err != nil {
+			log.Printf("%s: %v", c.name, err)
+		}
+		c.group = nil
+	}
+	os.Remove(c.files.staging())
+}
+
+// killAndRemove kills what is left in a group (nothing, normally: a pid
+// namespace dies with its init) and removes it.
+func killAndRemove(g *cgroup.Group) error {
+	g.Thaw() // frozen processes cannot die
+	for i := 0; i < 100; i++ {
+		procs, err := g.Processes()
+		if err != nil || len(procs) == 0 {
+			break
+		}
+		for _, p := range procs {
+			syscall.Kill(p, syscall.SIGKILL)
+		}
+		sleepBriefly()
+	}
+	return g.Remove()
+}
+
+// finish records the final state and releases the console.
+func (c *controller) finish(reason int) {
+	if c.console != nil {
+		c.console.Close()
+		os.Remove(c.files.consoleSocket())
+	}
+	if live, err := liveStore(c.dirs); err == nil {
+		shutOff(c.files, live, reason)
+	}
+}
+
+// shutOff records that a domain stopped: a transient domain disappears,
+// a persistent one keeps its state (shut off, reason) and loses its live
+// XML.
+func shutOff(files stateFiles, live liveDefs, reason int) {
+	files.update(func(st *runState) error {
+		transient := st.Transient
+		*st = runState{State: backend.DomainShutoff, Reason: reason, Transient: transient}
+		return nil
+	})
+	live.Remove(files.name)
+	if st, _ := files.readState(); st.Transient {
+		files.remove()
+	}
+}

@@ -1,0 +1,137 @@
+package commands
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/virtsh/virtsh/backend"
+)
+
+func TestEscapeByte(t *testing.T) {
+	for in, want := range map[string]byte{"": 0x1d, "^]": 0x1d, "^a": 0x01, "^A": 0x01, "x": 'x'} {
+		if got, err := escapeByte(in); err != nil || got != want {
+			t.Errorf("escapeByte(%q) = %#x %v, want %#x", in, got, err, want)
+		}
+	}
+	if _, err := escapeByte("abc"); err == nil {
+		t.Error("escape 'abc' accepted")
+	}
+}
+
+func TestCopyInput(t *testing.T) {
+	for _, c := range []struct {
+		in, sent string
+		left     bool
+	}{
+		{"ls\n\x1dafter", "ls\n", true},
+		{"ls\n~.after", "ls\n", true},
+		{"~.", "", true},
+		{"a~.b\n", "a~.b\n", false}, // ~ in the middle of a line is text
+		{"~x\n", "~x\n", false},
+		{"echo hi\n", "echo hi\n", false},
+	} {
+		var sent bytes.Buffer
+		left := copyInput(strings.NewReader(c.in), &sent, 0x1d)
+		if left != c.left || sent.String() != c.sent {
+			t.Errorf("%q: sent %q left %v, want %q %v", c.in, sent.String(), left, c.sent, c.left)
+		}
+	}
+}
+
+// fakeConsole is a console whose guest echoes input uppercased.
+type fakeConsole struct {
+	backend.DomainService
+	mu     sync.Mutex
+	opened []bool // force flags
+	status int
+	argv   []string
+}
+
+type echoStream struct {
+	r *io.PipeReader
+	w *io.PipeWriter
+}
+
+func (e echoStream) Read(p []byte) (int, error) { return e.r.Read(p) }
+func (e echoStream) Write(p []byte) (int, error) {
+	go e.w.Write([]byte(strings.ToUpper(string(p))))
+	return len(p), nil
+}
+func (e echoStream) Close() error { e.w.Close(); return nil }
+
+func (f *fakeConsole) OpenConsole(_ context.Context, name, dev string, force bool) (io.ReadWriteCloser, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.opened = append(f.opened, force)
+	r, w := io.Pipe()
+	return echoStream{r, w}, nil
+}
+
+func (f *fakeConsole) EnterNamespace(_ context.Context, name string, argv []string, stdio backend.Stdio) (int, error) {
+	f.argv = argv
+	io.WriteString(stdio.Out, "ran "+strings.Join(argv, " ")+"\n")
+	return f.status, nil
+}
+
+type fakeConn struct {
+	backend.Conn
+	doms *fakeConsole
+}
+
+func (c fakeConn) Domains() backend.DomainService { return c.doms }
+
+func fakeEnv(t *testing.T, in string) (*Env, *fakeConsole, *bytes.Buffer, *bytes.Buffer) {
+	t.Helper()
+	real, err := backend.Open(context.Background(), "test:///default", backend.OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fakeConsole{DomainService: real.Domains()}
+	var out, errOut bytes.Buffer
+	env := &Env{In: strings.NewReader(in), Out: &out, Err: &errOut, Session: &Session{URI: "test:///default", conn: fakeConn{real, f}}}
+	return env, f, &out, &errOut
+}
+
+func TestConsoleCommand(t *testing.T) {
+	env, f, out, errOut := fakeEnv(t, "echo hi\n") // input ends: output is shown until a quiet second
+	if !Run(context.Background(), env, []string{"console", "test", "--force"}, false) {
+		t.Fatalf("console failed: %s", errOut)
+	}
+	want := "Connected to domain 'test'\nEscape character is ^] (Ctrl + ])\nECHO HI\n"
+	if !strings.HasPrefix(out.String(), want) {
+		t.Errorf("output %q, want it to start with %q", out.String(), want)
+	}
+	if len(f.opened) != 1 || !f.opened[0] {
+		t.Errorf("opened %v, want one forced", f.opened)
+	}
+}
+
+func TestLXCEnterNamespace(t *testing.T) {
+	env, f, out, errOut := fakeEnv(t, "")
+	if !Run(context.Background(), env, []string{"lxc-enter-namespace", "test", "--noseclabel", "--", "/bin/ls", "-l"}, false) {
+		t.Fatalf("failed: %s", errOut)
+	}
+	if strings.Join(f.argv, " ") != "/bin/ls -l" || !strings.HasPrefix(out.String(), "ran /bin/ls -l\n") {
+		t.Errorf("argv %q output %q", f.argv, out.String())
+	}
+	env, f, _, errOut = fakeEnv(t, "")
+	f.status = 3
+	if Run(context.Background(), env, []string{"lxc-enter-namespace", "test", "--", "false"}, false) {
+		t.Error("a failing command succeeded")
+	}
+	root := NewRoot(env)
+	root.SetArgs([]string{"lxc-enter-namespace", "--domain", "test", "--", "false"})
+	var es interface{ ExitStatus() int }
+	if err := root.ExecuteContext(context.Background()); !errors.As(err, &es) || es.ExitStatus() != 3 {
+		t.Errorf("error %v, want exit status 3", err)
+	}
+	env, _, _, errOut = fakeEnv(t, "")
+	if Run(context.Background(), env, []string{"lxc-enter-namespace", "test"}, false) || !strings.Contains(errOut.String(), "after --") {
+		t.Errorf("no command: %q", errOut.String())
+	}
+}
