@@ -50,7 +50,7 @@ var freeText = map[string]bool{
 	"title": true, "new-desc": true, "description": true, "desc": true,
 	"memspec": true, "diskspec": true, "from": true, "parent": true,
 	"echo": true, "type": true, "key": true, "level": true,
-	"timeout": true, "pass-fds": true, "period": true, "xpath": true, "storage": true,
+	"timeout": true, "pass-fds": true, "devname": true, "period": true, "xpath": true, "storage": true,
 }
 
 // completerFor returns the completer of option name of command cmd.

@@ -86,7 +86,7 @@ func TestCompleterFiltersByCommand(t *testing.T) {
 	if got := texts("start"); got != "" {
 		t.Errorf("start offers %q while test runs", got)
 	}
-	if !Run(ctx, env, []string{"destroy", "test"}, false) {
+	if Run(ctx, env, []string{"destroy", "test"}, false) != 0 {
 		t.Fatalf("destroy failed: %s", env.Err)
 	}
 	if got := texts("start"); got != "test" {

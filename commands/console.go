@@ -16,7 +16,6 @@ import (
 
 func init() {
 	register("domain", newConsoleCmd)
-	freeText["devname"] = true // a device alias of the domain (console0, serial1)
 }
 
 // consoleQuietEnd is how long a console whose input is not a terminal

@@ -120,7 +120,7 @@ func runChain(t *testing.T, env *commands.Env, line string) int {
 	status := 0
 	for _, argv := range argvs {
 		status = 0
-		if !commands.Run(context.Background(), env, argv, false) {
+		if commands.Run(context.Background(), env, argv, false) != 0 {
 			status = 1
 		}
 	}

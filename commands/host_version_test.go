@@ -14,7 +14,7 @@ import (
 func TestVersion(t *testing.T) {
 	var out, errOut bytes.Buffer
 	env := &commands.Env{In: strings.NewReader(""), Out: &out, Err: &errOut, Session: &commands.Session{URI: "test:///default"}}
-	if !commands.Run(context.Background(), env, []string{"version", "--daemon"}, false) {
+	if commands.Run(context.Background(), env, []string{"version", "--daemon"}, false) != 0 {
 		t.Fatalf("version failed: %s", errOut.String())
 	}
 	v := commands.Version

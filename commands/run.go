@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -13,10 +14,11 @@ import (
 // fresh command tree and reports as virsh does: errors on stderr as
 // "error: ..." lines (or one JSON object with -o json), then the blank line
 // virsh prints after every command (or the timing with -t). It returns
-// whether the command succeeded.
-func Run(ctx context.Context, env *Env, argv []string, timing bool) bool {
+// the command's exit status: 0, 1, or the status of a program the command
+// ran for the user (lxc-enter-namespace).
+func Run(ctx context.Context, env *Env, argv []string, timing bool) int {
 	if len(argv) == 0 {
-		return true
+		return 0
 	}
 	env.debugf("command: %s", strings.Join(argv, " "))
 	defer func(f format.Format) { env.Format = f }(env.Format) // -o after a command is for it alone
@@ -24,13 +26,14 @@ func Run(ctx context.Context, env *Env, argv []string, timing bool) bool {
 	name := argv[0]
 	if Lookup(root, name) == nil {
 		ReportError(env, userError("", "unknown command: '%s'", name))
-		return false
+		return 1
 	}
 	start := time.Now()
 	root.SetArgs(argv)
 	err := root.ExecuteContext(ctx)
 	elapsed := time.Since(start)
-	if err != nil {
+	status := exitStatus(err)
+	if err != nil && status == 1 {
 		ReportError(env, err)
 	}
 	switch {
@@ -40,7 +43,23 @@ func Run(ctx context.Context, env *Env, argv []string, timing bool) bool {
 	case env.Format == format.Text:
 		env.info("\n")
 	}
-	return err == nil
+	return status
+}
+
+// exitStatuser is an error that carries the status virtsh exits with: a
+// program run for the user failed with its own status, which is reported
+// by that status alone, not by an error line.
+type exitStatuser interface{ ExitStatus() int }
+
+func exitStatus(err error) int {
+	var es exitStatuser
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &es):
+		return es.ExitStatus()
+	}
+	return 1
 }
 
 // Check parses argv without running it, so that a chain with a syntax

@@ -51,14 +51,14 @@ func (r *runner) runChain(ctx context.Context, cmds [][]string) int {
 			return 1
 		}
 	}
-	ok := true
+	code := 0
 	for _, argv := range cmds {
-		ok = commands.Run(ctx, r.env, argv, r.timing)
-		if r.env.Exit || (!ok && r.errexit) {
+		code = commands.Run(ctx, r.env, argv, r.timing)
+		if r.env.Exit || (code != 0 && r.errexit) {
 			break
 		}
 	}
-	return status(ok)
+	return code
 }
 
 // runReader runs the commands read from a non-terminal standard input, one

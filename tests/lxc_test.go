@@ -1,0 +1,132 @@
+package tests
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// lxcShell runs virtsh on lxc:///system with its own VIRTSH_ROOT.
+type lxcShell struct {
+	t    *testing.T
+	root string
+}
+
+func (s lxcShell) run(args ...string) result {
+	s.t.Helper()
+	cmd := exec.Command(virtshBin, append([]string{"-c", "lxc:///system"}, args...)...)
+	cmd.Env = append(cleanEnv(), "VIRTSH_ROOT="+s.root)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		s.t.Fatal(err)
+	}
+	return result{out.String(), errOut.String(), code}
+}
+
+// ok runs a command that must succeed and print want on stdout.
+func (s lxcShell) ok(want string, args ...string) {
+	s.t.Helper()
+	if r := s.run(args...); r.code != 0 || r.stdout != want {
+		s.t.Fatalf("virtsh %q: exit %d\nstdout %q\nwant   %q\nstderr %q", args, r.code, r.stdout, want, r.stderr)
+	}
+}
+
+// waitState polls domstate (at most 20 s) until it prints want.
+func (s lxcShell) waitState(name, want string) {
+	s.t.Helper()
+	var got string
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if got = strings.TrimSpace(s.run("domstate", name, "--reason").stdout); got == want {
+			return
+		}
+	}
+	s.t.Fatalf("domstate %s: %q, want %q", name, got, want)
+}
+
+// busyboxRootfs makes a root filesystem of busybox-static and its applets.
+func busyboxRootfs(t *testing.T) string {
+	t.Helper()
+	bb, err := exec.LookPath("busybox")
+	if err != nil {
+		t.Fatal("busybox not found: install busybox-static (.ci/run does)")
+	}
+	root := t.TempDir()
+	for _, d := range []string{"bin", "etc", "proc", "sys", "dev", "tmp"} {
+		os.MkdirAll(filepath.Join(root, d), 0o755)
+	}
+	data, err := os.ReadFile(bb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "bin/busybox"), data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, applet := range []string{"sh", "sleep", "hostname", "cat", "ls"} {
+		os.Symlink("busybox", filepath.Join(root, "bin", applet))
+	}
+	return root
+}
+
+// TestLXCThroughTheCLI is a container's whole life through the virtsh
+// binary: define, start, list, dominfo, suspend/resume, lxc-enter-namespace
+// with the command's exit status, shutdown, start, destroy, undefine.
+func TestLXCThroughTheCLI(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Fatal("the LXC tests need root (CI runs as root)")
+	}
+	s := lxcShell{t: t, root: t.TempDir()}
+	xml := filepath.Join(t.TempDir(), "ct.xml")
+	err := os.WriteFile(xml, []byte(fmt.Sprintf(`<domain type='lxc'>
+  <name>clict</name>
+  <memory unit='MiB'>64</memory>
+  <vcpu>1</vcpu>
+  <os><type>exe</type><init>/bin/sh</init><initarg>-c</initarg>
+    <initarg>trap 'exit 0' TERM; while true; do sleep 0.1; done</initarg></os>
+  <devices>
+    <filesystem type='mount'><source dir='%s'/><target dir='/'/></filesystem>
+    <console type='pty'/>
+  </devices>
+</domain>`, busyboxRootfs(t))), 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.run("destroy", "clict"); s.run("undefine", "clict") })
+
+	s.ok("Domain 'clict' defined from "+xml+"\n\n", "define", xml)
+	s.ok("Domain 'clict' started\n\n", "start", "clict")
+	if r := s.run("list", "--all"); !strings.Contains(r.stdout, " clict   running") {
+		t.Errorf("list --all:\n%s", r.stdout)
+	}
+	if r := s.run("dominfo", "clict"); !strings.Contains(r.stdout, "State:          running") || !strings.Contains(r.stdout, "OS Type:        exe") {
+		t.Errorf("dominfo:\n%s", r.stdout)
+	}
+	s.ok("Domain 'clict' suspended\n\n", "suspend", "clict")
+	s.waitState("clict", "paused (user)")
+	s.ok("Domain 'clict' resumed\n\n", "resume", "clict")
+	s.waitState("clict", "running (unpaused)")
+
+	s.ok("clict\n\n", "lxc-enter-namespace", "clict", "--", "/bin/hostname")
+	if r := s.run("lxc-enter-namespace", "clict", "--", "/bin/sh", "-c", "exit 7"); r.code != 7 || r.stderr != "" {
+		t.Errorf("lxc-enter-namespace exit 7: status %d, stderr %q", r.code, r.stderr)
+	}
+
+	s.ok("Domain 'clict' is being shutdown\n\n", "shutdown", "clict")
+	s.waitState("clict", "shut off (shutdown)")
+	s.ok("Domain 'clict' started\n\n", "start", "clict")
+	s.ok("Domain 'clict' destroyed\n\n", "destroy", "clict")
+	s.waitState("clict", "shut off (destroyed)")
+	s.ok("Domain 'clict' has been undefined\n\n", "undefine", "clict")
+	if r := s.run("list", "--all", "--name"); r.stdout != "\n" {
+		t.Errorf("list after undefine: %q", r.stdout)
+	}
+}
