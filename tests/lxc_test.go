@@ -13,7 +13,7 @@ import (
 
 // lxcShell runs virtsh on lxc:///system with its own VIRTSH_ROOT.
 type lxcShell struct {
-	t    *testing.T
+	t    testing.TB
 	root string
 }
 
@@ -129,4 +129,55 @@ func TestLXCThroughTheCLI(t *testing.T) {
 	if r := s.run("list", "--all", "--name"); r.stdout != "\n" {
 		t.Errorf("list after undefine: %q", r.stdout)
 	}
+}
+
+// BenchmarkLXCStartDestroyCLI times `virtsh start` and `virtsh destroy` of
+// a busybox container as whole processes, as a user runs them; the anchor,
+// lxc-start -d (until RUNNING) and lxc-stop -k, is
+// BenchmarkLXCToolsStartStop in backend/lxc, run beside it by .ci/run.
+func BenchmarkLXCStartDestroyCLI(b *testing.B) {
+	root, err := os.MkdirTemp("/dev/shm", "virtsh-bench-") // /run is a tmpfs too
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { os.RemoveAll(root) })
+	s := lxcShell{t: b, root: root}
+	rootfs, err := os.MkdirTemp("", "virtsh-bench-rootfs-")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { os.RemoveAll(rootfs) })
+	bb, err := exec.LookPath("busybox")
+	if err != nil {
+		b.Fatal("busybox not found: install busybox-static")
+	}
+	for _, d := range []string{"bin", "proc", "sys", "dev", "tmp"} {
+		os.MkdirAll(filepath.Join(rootfs, d), 0o755)
+	}
+	data, _ := os.ReadFile(bb)
+	os.WriteFile(filepath.Join(rootfs, "bin/busybox"), data, 0o755)
+	os.Symlink("busybox", filepath.Join(rootfs, "bin/sleep"))
+	xml := filepath.Join(rootfs, "..", filepath.Base(rootfs)+".xml")
+	os.WriteFile(xml, []byte(fmt.Sprintf(`<domain type='lxc'><name>bench</name><memory unit='MiB'>64</memory>
+  <os><type>exe</type><init>/bin/sleep</init><initarg>1000</initarg></os>
+  <devices><filesystem type='mount'><source dir='%s'/><target dir='/'/></filesystem><console type='pty'/></devices></domain>`, rootfs)), 0o644)
+	b.Cleanup(func() { os.Remove(xml) })
+	if r := s.run("define", xml); r.code != 0 {
+		b.Fatalf("define: %s", r.stderr)
+	}
+	var start, destroy time.Duration
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		if r := s.run("start", "bench"); r.code != 0 {
+			b.Fatalf("start: %s", r.stderr)
+		}
+		t1 := time.Now()
+		if r := s.run("destroy", "bench"); r.code != 0 {
+			b.Fatalf("destroy: %s", r.stderr)
+		}
+		start += t1.Sub(t0)
+		destroy += time.Since(t1)
+	}
+	b.ReportMetric(float64(start.Microseconds())/1000/float64(b.N), "ms-start")
+	b.ReportMetric(float64(destroy.Microseconds())/1000/float64(b.N), "ms-destroy")
 }
