@@ -82,3 +82,17 @@ func (roNetworks) Destroy(context.Context, string) error  { return ReadOnly("vir
 func (roNetworks) SetAutostart(context.Context, string, bool) error {
 	return ReadOnly("virNetworkSetAutostart")
 }
+
+// Save/restore and device hot-plug are optional capabilities (extensions.go):
+// a read-only connection refuses them whether or not the driver has them.
+
+func (roDomains) Save(context.Context, string, string) error { return ReadOnly("virDomainSave") }
+func (roDomains) Restore(context.Context, string) (DomainInfo, error) {
+	return DomainInfo{}, ReadOnly("virDomainRestore")
+}
+func (roDomains) AttachDevice(context.Context, string, string, Scope) error {
+	return ReadOnly("virDomainAttachDeviceFlags")
+}
+func (roDomains) DetachDevice(context.Context, string, string, Scope) error {
+	return ReadOnly("virDomainDetachDeviceFlags")
+}
