@@ -355,6 +355,9 @@ func VifFromInterface(nic *libvirtxml.DomainInterface, hvm bool, opts Options) (
 	src := nic.Source
 	switch {
 	case src != nil && src.Bridge != nil:
+		if src.Bridge.Bridge == "" {
+			return v, fmt.Errorf("unsupported configuration: <interface type='bridge'> needs <source bridge='NAME'/>")
+		}
 		v.Bridge = src.Bridge.Bridge
 		if nic.VirtualPort != nil && nic.VirtualPort.Params != nil && nic.VirtualPort.Params.OpenVSwitch != nil {
 			if script == "" {
