@@ -128,8 +128,8 @@ func marshalDevice(v interface{ Marshal() (string, error) }) (string, error) {
 func newAttachDiskCmd(env *Env) *cobra.Command {
 	var o struct {
 		domain, source, target, targetbus, driver, subdriver, cache, kind, mode, sourcetype, serial, wwn, alias string
-		printXML                                                                                               bool
-		scope                                                                                                  scopeFlags
+		printXML                                                                                                bool
+		scope                                                                                                   scopeFlags
 	}
 	cmd := &cobra.Command{
 		Use:   "attach-disk",

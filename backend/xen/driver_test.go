@@ -16,8 +16,8 @@ import (
 // the nested test host) and records the commands the driver ran.
 type fakeXL struct {
 	t      *testing.T
-	guests []string          // extra `xl list -v` lines: the running guests
-	fail   map[string]string // command prefix -> xl's error text
+	guests []string            // extra `xl list -v` lines: the running guests
+	fail   map[string]string   // command prefix -> xl's error text
 	out    map[string]string   // command -> output
 	then   map[string][]string // command -> the running guests after it
 	calls  []string
