@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -58,6 +59,16 @@ func domainDevices(conn backend.Conn, api string) (backend.DomainDevices, error)
 	return nil, backend.Unsupported("%s", api)
 }
 
+// deviceFailed reports a failed attach or detach under virsh's message,
+// except a mistake in the options, which virsh reports alone.
+func deviceFailed(err error, msg string, args ...any) error {
+	var ce *cmdError
+	if errors.As(err, &ce) {
+		return err
+	}
+	return failed(err, msg, args...)
+}
+
 // changeDevice runs one attach or detach of deviceXML on domain.
 func changeDevice(ctx context.Context, c *cobra.Command, env *Env, domain, deviceXML string, s scopeFlags, attach bool) error {
 	conn, d, err := lookupDomain(ctx, env, domain)
@@ -105,7 +116,7 @@ func newDeviceFileCmd(env *Env, attach bool) *cobra.Command {
 			return err
 		}
 		if err := changeDevice(c.Context(), c, env, o.domain, xml, o.scope, attach); err != nil {
-			return failed(err, "Failed to %s device from %s", verb, o.file)
+			return deviceFailed(err, "Failed to %s device from %s", verb, o.file)
 		}
 		env.info("Device %s successfully\n", verbed)
 		return nil
@@ -166,7 +177,7 @@ func newAttachDiskCmd(env *Env) *cobra.Command {
 			return nil
 		}
 		if err := changeDevice(c.Context(), c, env, o.domain, xml, o.scope, true); err != nil {
-			return failed(err, "Failed to attach disk")
+			return deviceFailed(err, "Failed to attach disk")
 		}
 		env.info("Disk attached successfully\n")
 		return nil
@@ -281,7 +292,7 @@ func newDetachDiskCmd(env *Env) *cobra.Command {
 			return nil
 		}
 		if err := changeDevice(ctx, c, env, o.domain, xml, o.scope, false); err != nil {
-			return failed(err, "Failed to detach disk")
+			return deviceFailed(err, "Failed to detach disk")
 		}
 		env.info("Disk detached successfully\n")
 		return nil
@@ -336,7 +347,7 @@ func newAttachInterfaceCmd(env *Env) *cobra.Command {
 			return nil
 		}
 		if err := changeDevice(c.Context(), c, env, o.domain, xml, o.scope, true); err != nil {
-			return failed(err, "Failed to attach interface")
+			return deviceFailed(err, "Failed to attach interface")
 		}
 		env.info("Interface attached successfully\n")
 		return nil
@@ -449,7 +460,7 @@ func newDetachInterfaceCmd(env *Env) *cobra.Command {
 			return nil
 		}
 		if err := changeDevice(ctx, c, env, o.domain, xml, o.scope, false); err != nil {
-			return failed(err, "Failed to detach interface")
+			return deviceFailed(err, "Failed to detach interface")
 		}
 		env.info("Interface detached successfully\n")
 		return nil
