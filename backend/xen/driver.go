@@ -11,6 +11,8 @@ import (
 	"context"
 	"net/url"
 	"path/filepath"
+	"sync"
+	"time"
 
 	"github.com/virtsh/virtsh/backend"
 	"github.com/virtsh/virtsh/backend/fsutil"
@@ -37,6 +39,10 @@ type Conn struct {
 	dirs fsutil.Dirs
 	defs *store.Store // persistent definitions
 	live *store.Store // the live XML of running domains
+
+	listMu  sync.Mutex // guards the last `xl list`
+	listOut []byte
+	listAt  time.Time
 }
 
 // Open connects through run to the toolstack, keeping state in the "xen"

@@ -153,20 +153,43 @@ func parseXLInfo(out []byte) map[string]string {
 	return info
 }
 
-// xl runs one xl command.
+// xl runs one xl command. A command that may change a domain forgets
+// the remembered domain list.
 func (c *Conn) xl(ctx context.Context, args ...string) ([]byte, error) {
 	out, err := c.run.Run(ctx, "xl", args...)
+	if len(args) > 0 && args[0] != "list" && args[0] != "info" {
+		c.listMu.Lock()
+		c.listOut = nil
+		c.listMu.Unlock()
+	}
 	if err != nil {
 		return out, toolFailed(err)
 	}
 	return out, nil
 }
 
+// listTTL is how long one `xl list` answers for: a command line looks a
+// domain up and then acts on it, and each xl list costs a toolstack
+// start (a fifth of a second in a nested dom0). xl itself rechecks the
+// state of every domain it acts on.
+const listTTL = time.Second
+
 // running lists the domains the hypervisor runs.
 func (c *Conn) running(ctx context.Context) ([]xlDomain, error) {
-	out, err := c.xl(ctx, "list", "-v")
-	if err != nil {
-		return nil, err
+	c.listMu.Lock()
+	out := c.listOut
+	if time.Since(c.listAt) > listTTL {
+		out = nil
+	}
+	c.listMu.Unlock()
+	if out == nil {
+		var err error
+		if out, err = c.xl(ctx, "list", "-v"); err != nil {
+			return nil, err
+		}
+		c.listMu.Lock()
+		c.listOut, c.listAt = out, time.Now()
+		c.listMu.Unlock()
 	}
 	return parseXLList(out)
 }
