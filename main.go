@@ -7,6 +7,7 @@ import (
 
 	_ "github.com/virtsh/virtsh/backend/lxc"
 	_ "github.com/virtsh/virtsh/backend/testdrv"
+	_ "github.com/virtsh/virtsh/backend/xen"
 	"github.com/virtsh/virtsh/shell"
 )
 

@@ -107,3 +107,62 @@ func (roDomains) EnterNamespace(context.Context, string, []string, Stdio) (int, 
 func (roDomains) OpenConsole(context.Context, string, string, bool) (io.ReadWriteCloser, error) {
 	return nil, ReadOnly("virDomainOpenConsole")
 }
+
+func (roDomains) Save(context.Context, string, string) error { return ReadOnly("virDomainSave") }
+func (roDomains) Restore(context.Context, string) (DomainInfo, error) {
+	return DomainInfo{}, ReadOnly("virDomainRestore")
+}
+func (roDomains) AttachDevice(context.Context, string, string, Scope) error {
+	return ReadOnly("virDomainAttachDeviceFlags")
+}
+func (roDomains) DetachDevice(context.Context, string, string, Scope) error {
+	return ReadOnly("virDomainDetachDeviceFlags")
+}
+
+// The optional capabilities that only read pass through to the driver
+// (the wrapper would otherwise hide them), or answer "unsupported" as the
+// driver would when it lacks them.
+
+func (d roDomains) InterfaceAddresses(ctx context.Context, name string, source AddressSource) ([]InterfaceAddresses, error) {
+	if a, ok := d.DomainService.(DomainAddresses); ok {
+		return a.InterfaceAddresses(ctx, name, source)
+	}
+	return nil, Unsupported("virDomainInterfaceAddresses")
+}
+
+func (d roDomains) BlockStats(ctx context.Context, name, disk string) (BlockStats, error) {
+	if s, ok := d.DomainService.(DomainDeviceStats); ok {
+		return s.BlockStats(ctx, name, disk)
+	}
+	return BlockStats{}, Unsupported("virDomainBlockStats")
+}
+
+func (d roDomains) InterfaceStats(ctx context.Context, name, iface string) (InterfaceStats, error) {
+	if s, ok := d.DomainService.(DomainDeviceStats); ok {
+		return s.InterfaceStats(ctx, name, iface)
+	}
+	return InterfaceStats{}, Unsupported("virDomainInterfaceStats")
+}
+
+func (d roDomains) BlockInfo(ctx context.Context, name, disk string) (BlockInfo, error) {
+	if s, ok := d.DomainService.(DomainDeviceStats); ok {
+		return s.BlockInfo(ctx, name, disk)
+	}
+	return BlockInfo{}, Unsupported("virDomainGetBlockInfo")
+}
+
+// Conversions change nothing: they pass through.
+
+func (c readOnlyConn) DomainXMLToNative(ctx context.Context, format, domainXML string) (string, error) {
+	if n, ok := c.Conn.(NativeConfig); ok {
+		return n.DomainXMLToNative(ctx, format, domainXML)
+	}
+	return "", Unsupported("virConnectDomainXMLToNative")
+}
+
+func (c readOnlyConn) DomainXMLFromNative(ctx context.Context, format, config string) (string, error) {
+	if n, ok := c.Conn.(NativeConfig); ok {
+		return n.DomainXMLFromNative(ctx, format, config)
+	}
+	return "", Unsupported("virConnectDomainXMLFromNative")
+}

@@ -50,7 +50,8 @@ var freeText = map[string]bool{
 	"title": true, "new-desc": true, "description": true, "desc": true,
 	"memspec": true, "diskspec": true, "from": true, "parent": true,
 	"echo": true, "type": true, "key": true, "level": true,
-	"timeout": true, "pass-fds": true, "devname": true, "period": true, "xpath": true, "storage": true,
+	"timeout": true, "pass-fds": true, "devname": true,
+	"driver": true, "serial": true, "wwn": true, "alias": true, "mac": true, "script": true, "period": true, "xpath": true, "storage": true,
 }
 
 // completerFor returns the completer of option name of command cmd.
@@ -82,7 +83,25 @@ func completerFor(env *Env, cmd *cobra.Command, name string) completion.Func {
 	case "dir":
 		return completion.Directories()
 	case "mode":
+		if cmd.Name() == "attach-disk" {
+			return completion.Words("readonly", "shareable")
+		}
 		return completion.CommaWords("acpi", "agent", "initctl", "signal", "paravirt")
+	case "source":
+		if cmd.Name() == "attach-disk" {
+			return completion.Files()
+		}
+		return completion.Networks(conn, nil) // attach-interface --type network; a bridge is typed
+	case "targetbus":
+		return completion.Words("virtio", "scsi", "sata", "ide", "usb", "xen", "fdc")
+	case "sourcetype":
+		return completion.Words("file", "block")
+	case "subdriver":
+		return completion.Words("raw", "qcow2", "vhd", "qed")
+	case "cache":
+		return completion.Words("default", "none", "writethrough", "writeback", "directsync", "unsafe")
+	case "model":
+		return completion.Words("virtio", "e1000", "rtl8139", "netfront")
 	case "format":
 		if strings.HasPrefix(cmd.Name(), "domxml-") {
 			return completion.Words("qemu-argv", "xen-xl")

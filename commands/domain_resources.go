@@ -8,8 +8,9 @@ import (
 )
 
 // scopeFlags are the --config, --live and --current options of the
-// commands that change a live domain, its persistent definition, or both.
-type scopeFlags struct{ config, live, current bool }
+// commands that change a live domain, its persistent definition, or both,
+// and the --persistent option of the device commands.
+type scopeFlags struct{ persistent, config, live, current bool }
 
 // declareAffect adds the options as setmem, setvcpus and dommemstat
 // show them.
@@ -33,6 +34,25 @@ func (s scopeFlags) scope(c *cobra.Command) (backend.Scope, error) {
 		return backend.Scope{}, err
 	}
 	return backend.Scope{Live: s.live, Config: s.config}, nil
+}
+
+// declareAttach adds the options as the attach and detach commands show
+// them.
+func (s *scopeFlags) declareAttach(cmd *cobra.Command, persistentHelp string) {
+	cmd.Flags().BoolVar(&s.persistent, "persistent", false, persistentHelp)
+	s.declareAffect(cmd)
+}
+
+// attachScope is scope for the device commands: --persistent means the
+// definition, and the running domain too when it runs.
+func (s scopeFlags) attachScope(c *cobra.Command, d backend.DomainInfo) (backend.Scope, error) {
+	if err := exclusive(c, [2]string{"persistent", "current"}); err != nil {
+		return backend.Scope{}, err
+	}
+	scope, err := s.scope(c)
+	scope.Config = scope.Config || s.persistent
+	scope.Live = scope.Live || s.persistent && d.State.Active()
+	return scope, err
 }
 
 // liveByDefault is scope for setmem and setvcpus: given none of the three

@@ -1,0 +1,347 @@
+package xen
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/virtsh/virtsh/backend"
+	"github.com/virtsh/virtsh/backend/fsutil"
+	"github.com/virtsh/virtsh/backend/xen/xlconfig"
+	"github.com/virtsh/virtsh/backend/xmlcheck"
+	"libvirt.org/go/libvirtxml"
+)
+
+// newXenMAC returns a random MAC address in Xen's range 00:16:3e, as
+// libvirt's libxl driver generates for vifs without one.
+func newXenMAC() string {
+	var b [3]byte
+	rand.Read(b[:])
+	return fmt.Sprintf("00:16:3e:%02x:%02x:%02x", b[0]&0x7f, b[1], b[2])
+}
+
+// parseDefinition reads a user's domain XML for define or create:
+// refusing what libvirtxml would drop or what xl cannot run, and filling
+// in a UUID and vif MAC addresses.
+func parseDefinition(xml string) (*libvirtxml.Domain, error) {
+	d, err := parseDomain(xml)
+	if err != nil {
+		return nil, err
+	}
+	again, err := d.Marshal()
+	if err != nil {
+		return nil, backend.XMLError("%v", err)
+	}
+	dropped, err := xmlcheck.Dropped(xml, again, "domain/metadata")
+	if err != nil {
+		return nil, backend.XMLError("%v", err)
+	}
+	if len(dropped) > 0 {
+		return nil, backend.ConfigUnsupported("the Xen driver does not know %s; remove them or fix their spelling", strings.Join(dropped, ", "))
+	}
+	if err := backend.ValidateName("domain", d.Name); err != nil {
+		return nil, err
+	}
+	if d.Name == dom0Name {
+		return nil, backend.InvalidArgument("the name %s is reserved for Xen's control domain", dom0Name)
+	}
+	if d.UUID == "" {
+		d.UUID = backend.NewUUID()
+	}
+	if d.Devices != nil {
+		for i := range d.Devices.Interfaces {
+			nic := &d.Devices.Interfaces[i]
+			if nic.MAC == nil || nic.MAC.Address == "" {
+				nic.MAC = &libvirtxml.DomainInterfaceMAC{Address: newXenMAC()}
+			}
+		}
+	}
+	// Everything but the bridge of a virtual network is checked now;
+	// that one is looked up when the domain starts.
+	placeholder := xlconfig.Options{NetworkBridge: func(string) (string, error) { return "network", nil }}
+	if _, err := xlconfig.ToXL(d, placeholder); err != nil {
+		return nil, backend.ConfigUnsupported("%s", strings.TrimPrefix(err.Error(), "unsupported configuration: "))
+	}
+	return d, nil
+}
+
+func marshal(d *libvirtxml.Domain) (string, error) {
+	s, err := d.Marshal()
+	if err != nil {
+		return "", backend.Internal("cannot format the domain XML: %v", err)
+	}
+	return s + "\n", nil
+}
+
+func (s domains) Define(ctx context.Context, xml string, _ backend.DefineOptions) (backend.DomainInfo, error) {
+	d, err := parseDefinition(xml)
+	if err != nil {
+		return backend.DomainInfo{}, err
+	}
+	unlock, err := s.c.defs.Lock(d.Name)
+	if err != nil {
+		return backend.DomainInfo{}, err
+	}
+	defer unlock()
+	if err := s.c.checkUUID(d); err != nil {
+		return backend.DomainInfo{}, err
+	}
+	out, err := marshal(d)
+	if err != nil {
+		return backend.DomainInfo{}, err
+	}
+	if err := s.c.defs.Write(d.Name, out); err != nil {
+		return backend.DomainInfo{}, err
+	}
+	v := &view{name: d.Name}
+	if err := s.c.fill(v); err != nil {
+		return backend.DomainInfo{}, err
+	}
+	return v.info(), nil
+}
+
+// checkUUID refuses a definition whose name or UUID belongs to another
+// domain, with libvirt's messages.
+func (c *Conn) checkUUID(d *libvirtxml.Domain) error {
+	names, err := c.defs.Names()
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		xml, _, err := c.defs.Read(n)
+		if err != nil {
+			return err
+		}
+		other, err := parseDomain(xml)
+		if err != nil {
+			continue
+		}
+		switch {
+		case n == d.Name && !strings.EqualFold(other.UUID, d.UUID):
+			return backend.OperationFailed("domain '%s' is already defined with uuid %s", n, other.UUID)
+		case n != d.Name && strings.EqualFold(other.UUID, d.UUID):
+			return backend.OperationFailed("domain '%s' already exists with uuid %s", n, d.UUID)
+		}
+	}
+	return nil
+}
+
+func (s domains) Undefine(ctx context.Context, name string, opts backend.UndefineOptions) error {
+	unlock, err := s.c.defs.Lock(name)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	v, err := s.c.view(ctx, name)
+	if err != nil {
+		return err
+	}
+	if v.def == "" {
+		return backend.InvalidState("cannot undefine transient domain")
+	}
+	if err := s.c.defs.Remove(name); err != nil {
+		return err
+	}
+	if v.xl == nil {
+		s.c.forget(name)
+	}
+	return nil
+}
+
+func (s domains) Create(ctx context.Context, xml string, opts backend.StartOptions) (backend.DomainInfo, error) {
+	d, err := parseDefinition(xml)
+	if err != nil {
+		return backend.DomainInfo{}, err
+	}
+	unlock, err := s.c.defs.Lock(d.Name)
+	if err != nil {
+		return backend.DomainInfo{}, err
+	}
+	defer unlock()
+	v, err := s.c.view(ctx, d.Name)
+	if err == nil {
+		if v.xl != nil {
+			return backend.DomainInfo{}, backend.OperationFailed("domain '%s' is already active", d.Name)
+		}
+		if err := s.c.checkUUID(d); err != nil {
+			return backend.DomainInfo{}, err
+		}
+	}
+	if err := s.c.start(ctx, d, opts); err != nil {
+		return backend.DomainInfo{}, err
+	}
+	return s.LookupByName(ctx, d.Name)
+}
+
+func (s domains) Start(ctx context.Context, name string, opts backend.StartOptions) error {
+	unlock, err := s.c.defs.Lock(name)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	xml, ok, err := s.c.defs.Read(name)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return backend.NoDomain("no domain with matching name '%s'", name)
+	}
+	if v, err := s.c.view(ctx, name); err != nil {
+		return err
+	} else if v.xl != nil {
+		return backend.InvalidState("domain is already running")
+	}
+	d, err := parseDomain(xml)
+	if err != nil {
+		return err
+	}
+	return s.c.start(ctx, d, opts)
+}
+
+// start writes the domain's xl configuration and runs `xl create`; the
+// live XML and the record follow only when xl succeeded, and a failed
+// start leaves nothing behind.
+func (c *Conn) start(ctx context.Context, d *libvirtxml.Domain, opts backend.StartOptions) error {
+	if opts.Autodestroy {
+		return backend.ConfigUnsupported("the Xen driver cannot autodestroy a domain when virtsh exits: there is no daemon to notice")
+	}
+	cfg, err := xlconfig.ToXL(d, xlconfig.Options{})
+	if err != nil {
+		return backend.ConfigUnsupported("%s", strings.TrimPrefix(err.Error(), "unsupported configuration: "))
+	}
+	path := c.cfgPath(d.Name)
+	// 0600: the configuration can hold a VNC password.
+	if err := fsutil.WriteAtomic(path, []byte(cfg.Format()), 0o600); err != nil {
+		return backend.OperationFailed("cannot write the xl configuration of '%s': %v", d.Name, err)
+	}
+	args := []string{"create", "-q"}
+	if opts.Paused {
+		args = append(args, "-p")
+	}
+	if _, err := c.xl(ctx, append(args, path)...); err != nil {
+		os.Remove(path)
+		return err
+	}
+	live, err := marshal(d)
+	if err == nil {
+		err = c.live.Write(d.Name, live)
+	}
+	state, reason := backend.DomainRunning, backend.RunningBooted
+	if opts.Paused {
+		state, reason = backend.DomainPaused, backend.PausedUser
+	}
+	if err == nil {
+		err = c.writeRecord(d.Name, state, reason)
+	}
+	if err != nil {
+		c.xl(ctx, "destroy", d.Name) // roll back: no running domain virtsh cannot describe
+		c.forget(d.Name)
+		return err
+	}
+	return nil
+}
+
+// lockedActive takes a running domain's lock and returns its view.
+func (c *Conn) lockedActive(ctx context.Context, name, dom0Refusal string) (*view, func(), error) {
+	unlock, err := c.defs.Lock(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	v, err := c.active(ctx, name)
+	if err == nil {
+		err = notDom0(v, dom0Refusal)
+	}
+	if err != nil {
+		unlock()
+		return nil, nil, err
+	}
+	return v, unlock, nil
+}
+
+func (s domains) Shutdown(ctx context.Context, name string, opts backend.ShutdownOptions) error {
+	args := []string{"shutdown"}
+	for _, m := range opts.Modes {
+		switch m {
+		case "paravirt":
+		case "acpi":
+			args = append(args, "-F") // fall back to an ACPI power event
+		default:
+			return backend.Plain(backend.CodeUnsupported, "shutdown mode '%s' is not supported by the Xen driver (use paravirt or acpi)", m)
+		}
+	}
+	_, unlock, err := s.c.lockedActive(ctx, name, "Cannot shutdown")
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	_, err = s.c.xl(ctx, append(args, name)...)
+	return err
+}
+
+func (s domains) Reboot(ctx context.Context, name string, opts backend.ShutdownOptions) error {
+	_, unlock, err := s.c.lockedActive(ctx, name, "Cannot reboot")
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	_, err = s.c.xl(ctx, "reboot", name)
+	return err
+}
+
+func (s domains) Destroy(ctx context.Context, name string, _ backend.DestroyOptions) error {
+	v, unlock, err := s.c.lockedActive(ctx, name, "Cannot destroy")
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if _, err := s.c.xl(ctx, "destroy", name); err != nil {
+		return err
+	}
+	if v.def == "" {
+		s.c.forget(name)
+		return nil
+	}
+	return s.c.stopped(name, backend.ShutoffDestroyed)
+}
+
+func (s domains) Reset(ctx context.Context, name string) error {
+	_, unlock, err := s.c.lockedActive(ctx, name, "Cannot reset")
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	_, err = s.c.xl(ctx, "trigger", name, "reset")
+	return err
+}
+
+func (s domains) Suspend(ctx context.Context, name string) error {
+	v, unlock, err := s.c.lockedActive(ctx, name, "Cannot suspend")
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if v.xl.State() == backend.DomainPaused {
+		return nil // libvirt: suspending a paused domain succeeds
+	}
+	if _, err := s.c.xl(ctx, "pause", name); err != nil {
+		return err
+	}
+	return s.c.writeRecord(name, backend.DomainPaused, backend.PausedUser)
+}
+
+func (s domains) Resume(ctx context.Context, name string) error {
+	v, unlock, err := s.c.lockedActive(ctx, name, "Cannot resume")
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if v.xl.State() != backend.DomainPaused {
+		return nil // as libvirt's libxl driver: nothing to do
+	}
+	if _, err := s.c.xl(ctx, "unpause", name); err != nil {
+		return err
+	}
+	return s.c.writeRecord(name, backend.DomainRunning, backend.RunningUnpaused)
+}

@@ -1,0 +1,338 @@
+package xen_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/virtsh/virtsh/backend"
+	_ "github.com/virtsh/virtsh/backend/xen"
+)
+
+// This half runs inside the nested dom0 (TestXenNested starts it there).
+
+const (
+	virtsh     = "/usr/bin/virtsh"
+	consoleLog = "/var/log/xen/console/guest-g1.log"
+	guestMAC   = "00:16:3e:00:00:02"
+)
+
+const guestXML = `<domain type='xen'>
+  <name>g1</name>
+  <memory unit='MiB'>128</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='xenpv'>linux</type>
+    <kernel>/guest/vmlinuz</kernel>
+    <initrd>/guest/domU.cpio.gz</initrd>
+    <cmdline>console=hvc0 loglevel=4</cmdline>
+  </os>
+  <on_poweroff>destroy</on_poweroff>
+  <on_reboot>restart</on_reboot>
+  <on_crash>destroy</on_crash>
+  <devices>
+    <interface type='bridge'>
+      <mac address='` + guestMAC + `'/>
+      <source bridge='xenbr0'/>
+    </interface>
+    <console type='pty'>
+      <target type='xen' port='0'/>
+    </console>
+  </devices>
+</domain>
+`
+
+// dom0 runs virtsh commands on xen:///system; the console and the
+// statistics are also read through the driver's API, to check what the
+// commands are built on.
+type dom0 struct {
+	t    *testing.T
+	ctx  context.Context
+	conn backend.Conn
+}
+
+// virtsh runs one command line and returns its output; a failure fails
+// the test.
+func (d *dom0) virtsh(args ...string) string {
+	d.t.Helper()
+	out, err := d.try(args...)
+	if err != nil {
+		d.t.Fatalf("virtsh %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+func (d *dom0) try(args ...string) (string, error) {
+	cmd := exec.CommandContext(d.ctx, virtsh, append([]string{"-c", "xen:///system"}, args...)...)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// state returns "state (reason)" as domstate --reason prints it.
+func (d *dom0) state(name string) string {
+	d.t.Helper()
+	return strings.TrimSpace(d.virtsh("domstate", "--reason", name))
+}
+
+func (d *dom0) wantState(name, want string) {
+	d.t.Helper()
+	if got := d.state(name); got != want {
+		d.t.Fatalf("state of %s: %q, want %q", name, got, want)
+	}
+}
+
+// waitFor polls cond every 200 ms until it holds or timeout passes.
+func waitFor(timeout time.Duration, cond func() bool) bool {
+	for end := time.Now().Add(timeout); time.Now().Before(end); time.Sleep(200 * time.Millisecond) {
+		if cond() {
+			return true
+		}
+	}
+	return cond()
+}
+
+var heartbeat = regexp.MustCompile(`GUEST-HEARTBEAT (\d+)`)
+
+// heartbeats counts the guest's heartbeat lines in its console log.
+func heartbeats() int {
+	b, _ := os.ReadFile(consoleLog)
+	return len(heartbeat.FindAll(b, -1))
+}
+
+func consoleHas(s string) bool {
+	b, _ := os.ReadFile(consoleLog)
+	return strings.Contains(string(b), s)
+}
+
+func TestDom0(t *testing.T) {
+	if os.Getenv("VIRTSH_XEN_DOM0") != "1" {
+		t.Skip("runs inside the nested Xen dom0 that TestXenNested boots")
+	}
+	root := t.TempDir()
+	t.Setenv("VIRTSH_ROOT", root)
+	ctx, cancel := context.WithTimeout(context.Background(), 14*time.Minute)
+	defer cancel()
+	conn, err := backend.Open(ctx, "xen:///system", backend.OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &dom0{t: t, ctx: ctx, conn: conn}
+	doms := conn.Domains()
+	xmlPath := filepath.Join(root, "g1.xml")
+	if err := os.WriteFile(xmlPath, []byte(guestXML), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	// Host facts from xl info.
+	if out := d.virtsh("nodeinfo"); !strings.Contains(out, "CPU model:           x86_64") {
+		t.Errorf("nodeinfo:\n%s", out)
+	}
+	if out := d.virtsh("capabilities"); !strings.Contains(out, "<os_type>xen</os_type>") {
+		t.Errorf("capabilities lack the PV guest:\n%s", out)
+	}
+
+	d.virtsh("define", xmlPath)
+	d.wantState("g1", "shut off (unknown)")
+	if out := d.virtsh("domxml-to-native", "xen-xl", "--domain", "g1"); !strings.Contains(out, `kernel = "/guest/vmlinuz"`) ||
+		!strings.Contains(out, "bridge=xenbr0,script=vif-bridge") {
+		t.Errorf("domxml-to-native:\n%s", out)
+	}
+
+	t.Log("start")
+	d.virtsh("start", "g1")
+	if !waitFor(5*time.Minute, func() bool { return consoleHas("GUEST-UP") }) {
+		t.Fatal("the guest printed nothing on its console in 5 minutes")
+	}
+	d.wantState("g1", "running (booted)")
+	if out := d.virtsh("list", "--all"); !regexp.MustCompile(`\d+\s+g1\s+running`).MatchString(out) {
+		t.Errorf("list --all:\n%s", out)
+	}
+	info := d.virtsh("dominfo", "g1")
+	for _, want := range []string{"Name:           g1", "State:          running", "Persistent:     yes", "Max memory:     131072 KiB"} {
+		if !strings.Contains(info, want) {
+			t.Errorf("dominfo lacks %q:\n%s", want, info)
+		}
+	}
+
+	t.Log("console")
+	if cons, ok := doms.(backend.DomainConsole); ok {
+		checkConsole(t, ctx, cons)
+	}
+
+	t.Log("suspend and resume")
+	d.virtsh("suspend", "g1")
+	d.wantState("g1", "paused (user)")
+	before := heartbeats()
+	time.Sleep(3 * time.Second)
+	if after := heartbeats(); after > before+1 {
+		t.Errorf("the guest ran while paused: %d -> %d heartbeats", before, after)
+	}
+	d.virtsh("resume", "g1")
+	d.wantState("g1", "running (unpaused)")
+	before = heartbeats()
+	if !waitFor(20*time.Second, func() bool { return heartbeats() > before+1 }) {
+		t.Errorf("no heartbeat after resume")
+	}
+
+	t.Log("stats")
+	checkStats(t, ctx, doms)
+
+	t.Log("attach and detach an interface and a disk")
+	d.virtsh("attach-interface", "g1", "bridge", "xenbr0", "--mac", "00:16:3e:00:00:09")
+	if !waitFor(30*time.Second, func() bool {
+		_, err := os.Stat("/sys/class/net/xenbr0/brif/vif" + domid(t, ctx, doms) + ".1")
+		return err == nil
+	}) {
+		t.Errorf("the attached vif did not join xenbr0")
+	}
+	d.virtsh("detach-interface", "g1", "bridge", "--mac", "00:16:3e:00:00:09")
+	disk := filepath.Join(root, "disk2.img")
+	if err := os.WriteFile(disk, make([]byte, 4<<20), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d.virtsh("attach-disk", "g1", disk, "xvdb")
+	if !waitFor(60*time.Second, func() bool { return consoleHas(" xvdb") }) {
+		t.Errorf("the guest does not see the attached disk xvdb")
+	}
+	if x, _ := doms.XML(ctx, "g1", backend.XMLOptions{}); !strings.Contains(x, "<target dev=\"xvdb\"") {
+		t.Errorf("the live XML lacks the attached disk:\n%s", x)
+	}
+	d.virtsh("detach-disk", "g1", "xvdb")
+
+	t.Log("save and restore")
+	save := filepath.Join(root, "g1.save")
+	d.virtsh("save", "g1", save)
+	d.wantState("g1", "shut off (saved)")
+	d.virtsh("restore", save)
+	d.wantState("g1", "running (restored)")
+	before = heartbeats()
+	if !waitFor(30*time.Second, func() bool { return heartbeats() > before+1 }) {
+		t.Errorf("no heartbeat after restore")
+	}
+
+	t.Log("shutdown")
+	d.virtsh("shutdown", "g1")
+	if !waitFor(2*time.Minute, func() bool { return strings.HasPrefix(d.state("g1"), "shut off") }) {
+		t.Fatalf("g1 did not shut down in 2 minutes: %s", d.state("g1"))
+	}
+	d.wantState("g1", "shut off (shutdown)")
+
+	t.Log("start and destroy")
+	d.virtsh("start", "g1")
+	d.wantState("g1", "running (booted)")
+	d.virtsh("destroy", "g1")
+	d.wantState("g1", "shut off (destroyed)")
+
+	benchmark(t, d)
+
+	d.virtsh("undefine", "g1")
+	if _, err := doms.LookupByName(ctx, "g1"); err == nil {
+		t.Errorf("g1 still exists after undefine")
+	}
+	if out, err := d.try("dominfo", "g1"); err == nil || !strings.Contains(out, "failed to get domain 'g1'") {
+		t.Errorf("dominfo of an undefined domain: %v\n%s", err, out)
+	}
+}
+
+func domid(t *testing.T, ctx context.Context, doms backend.DomainService) string {
+	info, err := doms.LookupByName(ctx, "g1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprint(info.ID)
+}
+
+// checkConsole reads the guest's heartbeats from its console pty.
+func checkConsole(t *testing.T, ctx context.Context, cons backend.DomainConsole) {
+	c, err := cons.OpenConsole(ctx, "g1", "", false)
+	if err != nil {
+		t.Errorf("console: %v", err)
+		return
+	}
+	defer c.Close()
+	got := make(chan string, 1)
+	go func() {
+		var seen []byte
+		buf := make([]byte, 4096)
+		for !heartbeat.Match(seen) {
+			n, err := c.Read(buf)
+			if err != nil && err != io.EOF {
+				break
+			}
+			seen = append(seen, buf[:n]...)
+		}
+		got <- string(seen)
+	}()
+	select {
+	case s := <-got:
+		if !heartbeat.MatchString(s) {
+			t.Errorf("console: no heartbeat in %q", s)
+		}
+	case <-time.After(20 * time.Second):
+		t.Errorf("console: nothing read in 20 s")
+	}
+}
+
+func checkStats(t *testing.T, ctx context.Context, doms backend.DomainService) {
+	stats, err := doms.Stats(ctx, []string{"g1"}, backend.StatsGroups{})
+	if err != nil || len(stats) != 1 {
+		t.Errorf("domstats: %v %v", stats, err)
+		return
+	}
+	fields := map[string]any{}
+	for _, p := range stats[0].Params {
+		fields[p.Field] = p.Value
+	}
+	for _, f := range []string{"state.state", "cpu.time", "balloon.current", "vcpu.current", "net.0.name", "net.0.rx.bytes"} {
+		if _, ok := fields[f]; !ok {
+			t.Errorf("domstats lacks %s: %v", f, fields)
+		}
+	}
+	t.Logf("domstats g1: %v", fields)
+}
+
+// benchmark times virtsh start/destroy against xl create/destroy of the
+// same configuration, several rounds each; it reports, never fails.
+func benchmark(t *testing.T, d *dom0) {
+	const rounds = 3
+	cfg := filepath.Join(t.TempDir(), "g1.cfg")
+	if err := os.WriteFile(cfg, []byte(d.virtsh("domxml-to-native", "xen-xl", "--domain", "g1")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	timed := func(f func() error) time.Duration {
+		start := time.Now()
+		if err := f(); err != nil {
+			t.Logf("benchmark step failed: %v", err)
+		}
+		return time.Since(start)
+	}
+	run := func(args ...string) func() error {
+		return func() error {
+			out, err := exec.CommandContext(d.ctx, args[0], args[1:]...).CombinedOutput()
+			if err != nil {
+				return fmt.Errorf("%s: %v: %s", strings.Join(args, " "), err, out)
+			}
+			return nil
+		}
+	}
+	vsStart, vsDestroy := run(virtsh, "-c", "xen:///system", "start", "g1"), run(virtsh, "-c", "xen:///system", "destroy", "g1")
+	var sums [4]time.Duration
+	for i := 0; i < rounds; i++ {
+		a, b := timed(vsStart), timed(vsDestroy)
+		c, e := timed(run("xl", "create", "-q", cfg)), timed(run("xl", "destroy", "g1"))
+		sums[0], sums[1], sums[2], sums[3] = sums[0]+a, sums[1]+b, sums[2]+c, sums[3]+e
+		fmt.Printf("XENBENCH round %d: virtsh start %.2fs destroy %.2fs | xl create %.2fs destroy %.2fs\n",
+			i+1, a.Seconds(), b.Seconds(), c.Seconds(), e.Seconds())
+	}
+	pct := func(a, b time.Duration) float64 { return 100 * (a.Seconds() - b.Seconds()) / b.Seconds() }
+	fmt.Printf("XENBENCH mean of %d: start %.2fs vs xl create %.2fs (%+.1f%%); destroy %.2fs vs xl destroy %.2fs (%+.1f%%); start+destroy %+.1f%%\n",
+		rounds, sums[0].Seconds()/rounds, sums[2].Seconds()/rounds, pct(sums[0], sums[2]),
+		sums[1].Seconds()/rounds, sums[3].Seconds()/rounds, pct(sums[1], sums[3]), pct(sums[0]+sums[1], sums[2]+sums[3]))
+}
