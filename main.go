@@ -5,6 +5,7 @@ package main
 import (
 	"os"
 
+	_ "github.com/virtsh/virtsh/backend/qemu"
 	_ "github.com/virtsh/virtsh/backend/testdrv"
 	"github.com/virtsh/virtsh/shell"
 )
