@@ -76,7 +76,8 @@ func callSupervisor(path string, req request, wait time.Duration) (json.RawMessa
 		if errors.As(err, &ne) && ne.Timeout() {
 			return nil, backend.OperationFailed("the domain's supervisor did not answer within %v", wait)
 		}
-		return nil, backend.OperationFailed("the domain's supervisor closed the connection: %v", err)
+		// The supervisor died with the request unanswered.
+		return nil, errNoSupervisor
 	}
 	var resp response
 	if err := json.Unmarshal(line, &resp); err != nil {

@@ -64,9 +64,13 @@ func emulator() (string, error) {
 	return p, nil
 }
 
+// kvmDevice is KVM's device; tests point it elsewhere to act out a host
+// without KVM.
+var kvmDevice = "/dev/kvm"
+
 // kvmUsable reports whether /dev/kvm can be opened for reading and writing.
 func kvmUsable() bool {
-	fd, err := syscall.Open("/dev/kvm", syscall.O_RDWR|syscall.O_CLOEXEC, 0)
+	fd, err := syscall.Open(kvmDevice, syscall.O_RDWR|syscall.O_CLOEXEC, 0)
 	if err != nil {
 		return false
 	}

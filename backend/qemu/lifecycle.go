@@ -149,6 +149,9 @@ func (c *Conn) live(name string, req request, wait time.Duration) (json.RawMessa
 	if !errors.Is(err, errNoSupervisor) {
 		return ret, err
 	}
+	if supervisorAlive(st.SupervisorPID, name) {
+		return nil, backend.OperationFailed("the supervisor of domain '%s' (pid %d) does not answer on %s", name, st.SupervisorPID, c.controlPath(name))
+	}
 	return c.withoutSupervisor(name, st, req)
 }
 
