@@ -66,7 +66,11 @@ func (c *Conn) claimUUID(name, uuid string) error {
 	if err := os.MkdirAll(filepath.Join(c.dirs.Lib, "uuids"), 0o700); err != nil {
 		return backend.OperationFailed("%v", err)
 	}
-	return writeFile(c.uuidPath(uuid), name)
+	// A hint, checked against the definitions on use: no need to sync it.
+	if err := os.WriteFile(c.uuidPath(uuid), []byte(name), 0o600); err != nil {
+		return backend.OperationFailed("cannot record the UUID of '%s': %v", name, err)
+	}
+	return nil
 }
 
 func (c *Conn) releaseUUID(uuid string) {
