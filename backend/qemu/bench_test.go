@@ -124,4 +124,3 @@ func BenchmarkRawQEMU(b *testing.B) {
 	b.ReportMetric(float64(start.Milliseconds())/float64(b.N), "start-ms")
 	b.ReportMetric(float64(stop.Milliseconds())/float64(b.N), "sigterm-ms")
 }
-

@@ -40,9 +40,9 @@ func openTest(t testing.TB) *Conn {
 }
 
 var (
-	guestOnce           sync.Once
+	guestOnce                sync.Once
 	guestKernel, guestInitrd string
-	guestErr            error
+	guestErr                 error
 )
 
 // testGuest builds (or takes from tests/.cache) the tiny TCG guest.

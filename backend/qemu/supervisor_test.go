@@ -27,7 +27,7 @@ func (f *fakeMonitor) Run(cmd []byte) ([]byte, error) {
 	return []byte(`{"return":{}}`), nil
 }
 func (f *fakeMonitor) Events(context.Context) (<-chan qmp.Event, error) { return nil, nil }
-func (f *fakeMonitor) Disconnect() error                             { return nil }
+func (f *fakeMonitor) Disconnect() error                                { return nil }
 
 func (f *fakeMonitor) sent() []string {
 	f.mu.Lock()

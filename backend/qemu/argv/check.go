@@ -22,7 +22,7 @@ func checkSupported(dom *libvirtxml.Domain) error {
 		"genid": dom.GenID != nil, "hwuuid": dom.HWUUID != "", "on_lockfailure": dom.OnLockFailure != "",
 		"qemu:capabilities": dom.QEMUCapabilities != nil, "qemu:override": dom.QEMUOverride != nil,
 		"qemu:deprecation": dom.QEMUDeprecation != nil,
-		"resource": dom.Resource != nil && (dom.Resource.Partition != "/machine" || dom.Resource.FibreChannel != nil),
+		"resource":         dom.Resource != nil && (dom.Resource.Partition != "/machine" || dom.Resource.FibreChannel != nil),
 	}
 	if c := dom.CPU; c != nil {
 		present["cpu/numa"] = c.Numa != nil

@@ -275,11 +275,11 @@ func checkDisk(d *libvirtxml.DomainDisk) error {
 		"throttlefilters": d.ThrottleFilters != nil, "mirror": d.Mirror != nil, "geometry": d.Geometry != nil,
 		"blockio": d.BlockIO != nil, "transient": d.Transient != nil, "wwn": d.WWN != "",
 		"vendor": d.Vendor != "", "product": d.Product != "",
-		"backingStore": d.BackingStore != nil && d.BackingStore.Source != nil,
-		"driver/@error_policy": d.Driver != nil && (d.Driver.ErrorPolicy != "" || d.Driver.RErrorPolicy != ""),
-		"driver/@iothread":     d.Driver != nil && (d.Driver.IOThread != nil || d.Driver.IOThreads != nil),
-		"driver/@queues":       d.Driver != nil && (d.Driver.Queues != nil || d.Driver.QueueSize != nil),
-		"driver/@copy_on_read": d.Driver != nil && d.Driver.CopyOnRead != "",
+		"backingStore":          d.BackingStore != nil && d.BackingStore.Source != nil,
+		"driver/@error_policy":  d.Driver != nil && (d.Driver.ErrorPolicy != "" || d.Driver.RErrorPolicy != ""),
+		"driver/@iothread":      d.Driver != nil && (d.Driver.IOThread != nil || d.Driver.IOThreads != nil),
+		"driver/@queues":        d.Driver != nil && (d.Driver.Queues != nil || d.Driver.QueueSize != nil),
+		"driver/@copy_on_read":  d.Driver != nil && d.Driver.CopyOnRead != "",
 		"driver/@detect_zeroes": d.Driver != nil && d.Driver.DetectZeros != "",
 	} {
 		if present {
