@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/pflag"
 	"github.com/virtsh/virtsh/backend"
+	"github.com/virtsh/virtsh/backend/fsutil"
 	"github.com/virtsh/virtsh/commands"
 	"github.com/virtsh/virtsh/format"
 	"golang.org/x/term"
@@ -103,6 +104,10 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		defer closeLog()
 	}
 	defer env.Session.Close()
+	// One syncfs when the batch ends instead of an fsync per state file
+	// (a thousand defines in one string): see fsutil.DeferSync.
+	fsutil.DeferSync()
+	defer fsutil.Sync()
 	if env.Aliases, err = commands.LoadAliases(); err != nil {
 		fmt.Fprintf(stderr, "warning: aliases not loaded from %s: %v\n", commands.AliasFile(), err)
 	}

@@ -9,6 +9,7 @@ import (
 	"syscall"
 
 	prompt "github.com/c-bata/go-prompt"
+	"github.com/virtsh/virtsh/backend/fsutil"
 	"github.com/virtsh/virtsh/commands"
 	"github.com/virtsh/virtsh/completion"
 	"golang.org/x/term"
@@ -70,6 +71,7 @@ func (r *runner) interactive(ctx context.Context, tty *os.File) int {
 			histWarned = true
 		}
 		code = r.runInterruptible(ctx, line)
+		fsutil.Sync() // each line's changes are durable before the next prompt
 		cache.Reset()
 	}
 	suggest := func(d prompt.Document) []prompt.Suggest {

@@ -1,18 +1,67 @@
 // Package fsutil holds the file primitives state files need: atomic
 // writes (definitions, history, aliases) so that a crash or a full disk
-// never leaves half a file.
+// never leaves half a file, per-object locks, and the drivers' directories.
 package fsutil
 
 import (
 	"os"
 	"path/filepath"
+	"sync"
+
+	"golang.org/x/sys/unix"
 )
 
-// WriteAtomic writes data to a temporary file beside path, syncs it, gives
-// it mode perm and renames it over path: readers see the old file or the
-// new one, never a mix.
+// Durability: by default every WriteAtomic syncs its file before the
+// rename. A command-line process that may write many files (a batch of a
+// thousand defines) calls DeferSync instead: its writes are still atomic
+// for every reader, and Sync makes them durable with one syncfs per file
+// system before the process reports its exit status.
+var (
+	deferMu   sync.Mutex
+	deferring bool
+	dirty     = map[string]bool{} // directories written since the last Sync
+)
+
+// DeferSync switches this process to deferred durability (see above).
+func DeferSync() {
+	deferMu.Lock()
+	deferring = true
+	deferMu.Unlock()
+}
+
+// Sync makes every write since the last Sync durable: one syncfs(2) per
+// directory written (file systems shared by several directories are
+// synced once each time; syncfs is cheap when nothing is dirty).
+func Sync() error {
+	deferMu.Lock()
+	dirs := dirty
+	dirty = map[string]bool{}
+	deferMu.Unlock()
+	var first error
+	for dir := range dirs {
+		if err := syncFS(dir); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+func syncFS(dir string) error {
+	f, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return unix.Syncfs(int(f.Fd()))
+}
+
+// WriteAtomic writes data to a temporary file beside path, gives it mode
+// perm and renames it over path: readers see the old file or the new one,
+// never a mix. The data is synced before the rename, or, in a process
+// that called DeferSync, at its next Sync.
 func WriteAtomic(path string, data []byte, perm os.FileMode) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
 	if err != nil {
 		return err
 	}
@@ -28,8 +77,16 @@ func WriteAtomic(path string, data []byte, perm os.FileMode) (err error) {
 	if err = f.Chmod(perm); err != nil {
 		return err
 	}
-	if err = f.Sync(); err != nil {
-		return err
+	deferMu.Lock()
+	deferred := deferring
+	if deferred {
+		dirty[dir] = true
+	}
+	deferMu.Unlock()
+	if !deferred {
+		if err = f.Sync(); err != nil {
+			return err
+		}
 	}
 	if err = f.Close(); err != nil {
 		return err

@@ -78,3 +78,24 @@ func TestLockSerialises(t *testing.T) {
 		t.Fatal("second Lock still waits after unlock")
 	}
 }
+
+func TestDeferredSync(t *testing.T) {
+	dir := t.TempDir()
+	DeferSync()
+	t.Cleanup(func() { deferMu.Lock(); deferring = false; deferMu.Unlock() })
+	if err := WriteAtomic(filepath.Join(dir, "a"), []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if !dirty[dir] {
+		t.Fatal("a deferred write did not record its directory")
+	}
+	if err := Sync(); err != nil {
+		t.Fatal(err)
+	}
+	if len(dirty) != 0 {
+		t.Errorf("Sync left %v dirty", dirty)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "a")); string(b) != "x" {
+		t.Errorf("read %q", b)
+	}
+}
