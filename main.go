@@ -5,6 +5,7 @@ package main
 import (
 	"os"
 
+	_ "github.com/virtsh/virtsh/backend/netdrv"
 	_ "github.com/virtsh/virtsh/backend/testdrv"
 	"github.com/virtsh/virtsh/shell"
 )

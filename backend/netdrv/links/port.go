@@ -241,7 +241,7 @@ func FDB(port string) ([]FDBEntry, error) {
 
 // PortState is what a bridge port reports of its flags.
 type PortState struct {
-	Master              string
+	Master                 string
 	Learning, UnicastFlood bool
 }
 
