@@ -93,8 +93,9 @@ type InterfaceService interface {
 	Destroy(ctx context.Context, name string) error
 	// Bridge makes bridge over iface, moving iface's addresses to it.
 	Bridge(ctx context.Context, iface, bridge string, opts BridgeOptions) error
-	// Unbridge deletes bridge, giving its addresses back to its port.
-	Unbridge(ctx context.Context, bridge string, noStart bool) error
+	// Unbridge deletes bridge, giving its addresses back to its one
+	// port, whose name it returns.
+	Unbridge(ctx context.Context, bridge string, noStart bool) (port string, err error)
 }
 
 // HostInterfaces is a Conn that manages host interfaces.

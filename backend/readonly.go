@@ -119,6 +119,6 @@ func (roInterfaces) Destroy(context.Context, string) error { return ReadOnly("vi
 func (roInterfaces) Bridge(context.Context, string, string, BridgeOptions) error {
 	return ReadOnly("virInterfaceDefineXML")
 }
-func (roInterfaces) Unbridge(context.Context, string, bool) error {
-	return ReadOnly("virInterfaceUndefine")
+func (roInterfaces) Unbridge(context.Context, string, bool) (string, error) {
+	return "", ReadOnly("virInterfaceUndefine")
 }

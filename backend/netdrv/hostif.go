@@ -176,13 +176,13 @@ func (hostInterfaces) Bridge(_ context.Context, iface, bridge string, opts backe
 
 // Unbridge deletes bridge (iface-unbridge), giving its IPv4 addresses
 // and routes back to its one port, which is started unless noStart.
-func (hostInterfaces) Unbridge(_ context.Context, bridge string, noStart bool) error {
+func (hostInterfaces) Unbridge(_ context.Context, bridge string, noStart bool) (string, error) {
 	l, err := link(bridge)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if _, ok := l.(*netlink.Bridge); !ok {
-		return backend.OperationFailed("interface '%s' is not a bridge", bridge)
+		return "", backend.OperationFailed("interface '%s' is not a bridge", bridge)
 	}
 	var ports []netlink.Link
 	ls, _ := netlink.LinkList()
@@ -192,24 +192,24 @@ func (hostInterfaces) Unbridge(_ context.Context, bridge string, noStart bool) e
 		}
 	}
 	if len(ports) != 1 {
-		return backend.OperationFailed("Bridge '%s' has %d attached devices: it needs exactly one to unbridge", bridge, len(ports))
+		return "", backend.OperationFailed("Bridge '%s' has %d attached devices: it needs exactly one to unbridge", bridge, len(ports))
 	}
 	port := ports[0]
 	if err := netlink.LinkSetNoMaster(port); err != nil {
-		return backend.OperationFailed("cannot detach '%s' from '%s': %v", port.Attrs().Name, bridge, err)
+		return "", backend.OperationFailed("cannot detach '%s' from '%s': %v", port.Attrs().Name, bridge, err)
 	}
 	if !noStart {
 		if err := netlink.LinkSetUp(port); err != nil {
-			return backend.OperationFailed("cannot start '%s': %v", port.Attrs().Name, err)
+			return "", backend.OperationFailed("cannot start '%s': %v", port.Attrs().Name, err)
 		}
 	}
 	if err := moveAddresses(bridge, port.Attrs().Name); err != nil {
-		return err
+		return "", err
 	}
 	if err := links.Delete(bridge); err != nil {
-		return backend.OperationFailed("%v", err)
+		return "", backend.OperationFailed("%v", err)
 	}
-	return nil
+	return port.Attrs().Name, nil
 }
 
 func mustLink(name string) netlink.Link {

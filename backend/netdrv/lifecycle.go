@@ -312,20 +312,19 @@ func (d *Driver) stop(_ context.Context, def *libvirtxml.Network) error {
 	name := def.Name
 	var errs []error
 	if forwardMode(def) != modeBridge {
-		files := d.dnsmasqFiles(name)
-		if err := dnsmasq.Stop(files); err != nil {
-			errs = append(errs, err)
-		}
-		os.Remove(files.PID)
+		// dnsmasq exits while the bridge and rules are removed.
+		waitDnsmasq := dnsmasq.Terminate(d.dnsmasqFiles(name))
 		br := def.Bridge.Name
 		if links.Exists(br) {
 			links.SetUp(br, false)
 		}
-		rules := d.recordedRules(name)
-		if err := nft.Delete(rules); err != nil {
+		if err := nft.Delete(d.recordedRules(name)); err != nil {
 			errs = append(errs, err)
 		}
 		if err := links.Delete(br); err != nil {
+			errs = append(errs, err)
+		}
+		if err := waitDnsmasq(); err != nil {
 			errs = append(errs, err)
 		}
 	}

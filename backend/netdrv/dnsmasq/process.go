@@ -76,32 +76,42 @@ func PID(f Files) (int, error) {
 
 // Stop ends the network's dnsmasq: SIGTERM, then SIGKILL if it is still
 // alive after a second. A dnsmasq that does not run is not an error.
-func Stop(f Files) error {
-	defer os.Remove(f.PID)
+func Stop(f Files) error { return Terminate(f)() }
+
+// Terminate sends SIGTERM to the network's dnsmasq and returns at once,
+// so that the caller can tear the rest down while it exits; the returned
+// function waits for it (up to a second, then SIGKILL) and removes the
+// pid file.
+func Terminate(f Files) (wait func() error) {
 	pid, err := PID(f)
-	if err != nil {
-		return nil
+	if err != nil || syscall.Kill(pid, syscall.SIGTERM) != nil {
+		os.Remove(f.PID)
+		return func() error { return nil }
 	}
-	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
-		return nil
+	return func() error {
+		defer os.Remove(f.PID)
+		if waitExit(pid, time.Second) {
+			return nil
+		}
+		if err := syscall.Kill(pid, syscall.SIGKILL); err != nil && !errors.Is(err, syscall.ESRCH) {
+			return fmt.Errorf("cannot kill dnsmasq %d: %w", pid, err)
+		}
+		if waitExit(pid, time.Second) {
+			return nil
+		}
+		return fmt.Errorf("dnsmasq %d did not exit after SIGKILL", pid)
 	}
-	deadline := time.Now().Add(time.Second)
+}
+
+func waitExit(pid int, limit time.Duration) bool {
+	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) {
 		if !alive(pid) {
-			return nil
+			return true
 		}
-		time.Sleep(2 * time.Millisecond)
+		time.Sleep(time.Millisecond)
 	}
-	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil && !errors.Is(err, syscall.ESRCH) {
-		return fmt.Errorf("cannot kill dnsmasq %d: %w", pid, err)
-	}
-	for range 500 {
-		if !alive(pid) {
-			return nil
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-	return fmt.Errorf("dnsmasq %d did not exit after SIGKILL", pid)
+	return !alive(pid)
 }
 
 // alive reports whether pid exists and is not a zombie (dnsmasq is not

@@ -137,20 +137,31 @@ func Delete(rules []Rule) error {
 	if err != nil || !exists {
 		return err
 	}
-	var errs []error
+	// One batch for all rules; if one is gone already (the batch then
+	// fails as a whole), each is deleted on its own.
 	for _, r := range rules {
-		err := c.DelRule(&nftables.Rule{Table: table, Chain: &nftables.Chain{Name: r.Chain, Table: table}, Handle: r.Handle})
-		if err == nil {
-			err = c.Flush()
-		}
-		if err != nil && !errors.Is(err, unix.ENOENT) {
-			errs = append(errs, fmt.Errorf("cannot delete rule %d of chain %s: %w", r.Handle, r.Chain, err))
+		c.DelRule(ruleRef(r))
+	}
+	var errs []error
+	if err := c.Flush(); err != nil {
+		for _, r := range rules {
+			err := c.DelRule(ruleRef(r))
+			if err == nil {
+				err = c.Flush()
+			}
+			if err != nil && !errors.Is(err, unix.ENOENT) {
+				errs = append(errs, fmt.Errorf("cannot delete rule %d of chain %s: %w", r.Handle, r.Chain, err))
+			}
 		}
 	}
 	if empty, err := tableUnused(c); err == nil && empty {
 		dropTable(c)
 	}
 	return errors.Join(errs...)
+}
+
+func ruleRef(r Rule) *nftables.Rule {
+	return &nftables.Rule{Table: table, Chain: &nftables.Chain{Name: r.Chain, Table: table}, Handle: r.Handle}
 }
 
 func tableExists(c *nftables.Conn) (bool, error) {
