@@ -77,18 +77,19 @@ func newNetUpdateCmd(env *Env) *cobra.Command {
 		if err := svc.Update(ctx, n.Name, u); err != nil {
 			return failed(err, "Failed to update network %s", n.Name)
 		}
+		// virsh ends these lines with its blank line after a command only.
 		switch {
 		case o.config && o.live:
-			env.info("Updated network %s persistent config and live state\n", n.Name)
+			env.info("Updated network %s persistent config and live state", n.Name)
 		case o.config:
-			env.info("Updated network %s persistent config\n", n.Name)
+			env.info("Updated network %s persistent config", n.Name)
 		case o.live:
-			env.info("Updated network %s live state\n", n.Name)
+			env.info("Updated network %s live state", n.Name)
 		default:
 			if now, err := conn.Networks().LookupByName(ctx, n.Name); err == nil && now.Active {
-				env.info("Updated network %s live state\n", n.Name)
+				env.info("Updated network %s live state", n.Name)
 			} else {
-				env.info("Updated network %s persistent config\n", n.Name)
+				env.info("Updated network %s persistent config", n.Name)
 			}
 		}
 		return nil
