@@ -318,10 +318,14 @@ func (d *Driver) stop(_ context.Context, def *libvirtxml.Network) error {
 		if links.Exists(br) {
 			links.SetUp(br, false)
 		}
-		if err := nft.Delete(d.recordedRules(name)); err != nil {
+		// The rules and the bridge go in parallel: each removal waits for
+		// the kernel's RCU grace periods, which then overlap.
+		nftDone := make(chan error, 1)
+		go func() { nftDone <- nft.Delete(d.recordedRules(name)) }()
+		if err := links.Delete(br); err != nil {
 			errs = append(errs, err)
 		}
-		if err := links.Delete(br); err != nil {
+		if err := <-nftDone; err != nil {
 			errs = append(errs, err)
 		}
 		if err := waitDnsmasq(); err != nil {

@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/virtsh/virtsh/backend/fsutil"
 )
 
 // Range is one DHCP range.
@@ -160,8 +159,11 @@ func (c Config) AddnHostsContents() string {
 // Write writes the configuration, hosts files and lease helper script
 // (mode 0600, the script 0700). helper is the virtsh binary.
 func (c Config) Write(f Files, helper string) error {
-	script := fmt.Sprintf("#!/bin/sh\n# dnsmasq's lease helper for network %s: virtsh itself.\nexec %s %s %s \"$@\"\n",
-		c.Network, shellQuote(helper), HelperName, shellQuote(f.Leases))
+	// Without leases, init (run at every dnsmasq start) has nothing to
+	// print: the script answers it without starting virtsh.
+	script := fmt.Sprintf("#!/bin/sh\n# dnsmasq's lease helper for network %s: virtsh itself.\n"+
+		"[ \"$1\" = init ] && [ ! -s %s ] && exit 0\nexec %s %s %s \"$@\"\n",
+		c.Network, shellQuote(f.Leases), shellQuote(helper), HelperName, shellQuote(f.Leases))
 	for _, w := range []struct {
 		path, data string
 		mode       os.FileMode
@@ -171,11 +173,26 @@ func (c Config) Write(f Files, helper string) error {
 		{f.Helper, script, 0o700},
 		{f.Conf, c.Contents(f), 0o600},
 	} {
-		if err := fsutil.WriteAtomic(w.path, []byte(w.data), w.mode); err != nil {
+		if err := replaceFile(w.path, []byte(w.data), w.mode); err != nil {
 			return fmt.Errorf("cannot write %s: %w", w.path, err)
 		}
 	}
 	return nil
+}
+
+// replaceFile writes path through a temporary file and a rename, so
+// dnsmasq never reads half a file, without fsync: these files are made
+// anew from the network's definition at every start.
+func replaceFile(path string, data []byte, mode os.FileMode) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, mode); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp, mode); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return os.Rename(tmp, path)
 }
 
 func shellQuote(s string) string {

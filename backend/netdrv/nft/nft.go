@@ -137,6 +137,14 @@ func Delete(rules []Rule) error {
 	if err != nil || !exists {
 		return err
 	}
+	if onlyThese(c, rules) {
+		// The last network's rules: deleting the table removes them, its
+		// chains and its jumps in one transaction (one grace period).
+		c.DelTable(table)
+		if err := c.Flush(); err == nil || errors.Is(err, unix.ENOENT) {
+			return nil
+		}
+	}
 	// One batch for all rules; if one is gone already (the batch then
 	// fails as a whole), each is deleted on its own.
 	for _, r := range rules {
@@ -173,6 +181,28 @@ func tableExists(c *nftables.Conn) (bool, error) {
 		return false, nil
 	}
 	return false, err
+}
+
+// onlyThese reports whether the guest chains hold exactly rules.
+func onlyThese(c *nftables.Conn, rules []Rule) bool {
+	ours := map[Rule]bool{}
+	for _, r := range rules {
+		ours[r] = true
+	}
+	n := 0
+	for _, chain := range []string{ChainCross, ChainInput, ChainOutput, ChainNAT} {
+		rs, err := c.GetRules(table, &nftables.Chain{Name: chain, Table: table})
+		if err != nil {
+			return false
+		}
+		for _, r := range rs {
+			if !ours[Rule{Chain: chain, Handle: r.Handle}] {
+				return false
+			}
+			n++
+		}
+	}
+	return n == len(rules)
 }
 
 // tableUnused reports whether the guest chains hold no rule any more.
