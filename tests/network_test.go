@@ -397,3 +397,50 @@ func TestNetworkLifecycle(t *testing.T) {
 		t.Errorf("domains on network:///system: exit %d %s", r.code, r.stderr)
 	}
 }
+
+// TestInterfaces: iface-list, iface-dumpxml, iface-bridge (the bridge
+// takes the interface's address and default route), iface-unbridge
+// (gives them back), iface-destroy and iface-start, in a namespace.
+func TestInterfaces(t *testing.T) {
+	e := newNetEnv(t)
+	e.in("ip", "link", "add", "vi0", "type", "veth", "peer", "name", "vi1")
+	e.in("ip", "addr", "add", "10.55.0.2/24", "dev", "vi0")
+	e.in("ip", "link", "set", "vi1", "up")
+	e.in("ip", "link", "set", "vi0", "up")
+	e.in("ip", "route", "add", "default", "via", "10.55.0.1")
+	if out := e.must("iface-list"); !strings.Contains(out, " vi0    active") {
+		t.Errorf("iface-list:\n%s", out)
+	}
+	if out := e.must("iface-bridge", "vi0", "br9"); out != "Created bridge br9 with attached device vi0\nBridge interface br9 started\n\n" {
+		t.Errorf("iface-bridge: %q", out)
+	}
+	if out := e.in("ip", "-br", "addr", "show", "br9"); !strings.Contains(out, "10.55.0.2/24") {
+		t.Errorf("bridge address: %s", out)
+	}
+	if out := e.in("ip", "route", "show", "default"); !strings.Contains(out, "dev br9") {
+		t.Errorf("default route after iface-bridge: %s", out)
+	}
+	if out := e.must("iface-dumpxml", "br9"); !strings.Contains(out, `<interface type="bridge" name="br9">`) || !strings.Contains(out, `name="vi0"`) || !strings.Contains(out, `address="10.55.0.2" prefix="24"`) {
+		t.Errorf("iface-dumpxml:\n%s", out)
+	}
+	if r := e.virtsh("-r", "iface-destroy", "vi0"); r.code != 1 || !strings.Contains(r.stderr, "read only") {
+		t.Errorf("iface-destroy under -r: %d %s", r.code, r.stderr)
+	}
+	if out := e.must("iface-unbridge", "br9"); out != "Device vi0 un-attached from bridge br9\nInterface vi0 started\n\n" {
+		t.Errorf("iface-unbridge: %q", out)
+	}
+	if out := e.in("ip", "-br", "addr", "show", "vi0"); !strings.Contains(out, "10.55.0.2/24") {
+		t.Errorf("address after iface-unbridge: %s", out)
+	}
+	if out := e.in("ip", "route", "show", "default"); !strings.Contains(out, "dev vi0") {
+		t.Errorf("default route after iface-unbridge: %s", out)
+	}
+	e.must("iface-destroy", "vi0")
+	if out := e.must("iface-list", "--inactive"); !strings.Contains(out, " vi0    inactive") {
+		t.Errorf("iface-list --inactive after iface-destroy:\n%s", out)
+	}
+	e.must("iface-start", "vi0")
+	if r := e.virtsh("iface-start", "nope0"); r.code != 1 || !strings.Contains(r.stderr, "couldn't find interface named 'nope0'") {
+		t.Errorf("iface-start of a missing interface: %d %s", r.code, r.stderr)
+	}
+}

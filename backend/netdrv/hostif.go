@@ -245,8 +245,8 @@ func moveAddresses(from, to string) error {
 		if r.Gw == nil {
 			continue // the prefix routes come with the addresses
 		}
-		r.LinkIndex = dst.Attrs().Index
-		if err := netlink.RouteReplace(&r); err != nil {
+		moved := netlink.Route{Dst: r.Dst, Gw: r.Gw, LinkIndex: dst.Attrs().Index, Priority: r.Priority, Table: r.Table, Protocol: r.Protocol}
+		if err := netlink.RouteReplace(&moved); err != nil {
 			return backend.OperationFailed("cannot move route to %v via %s to '%s': %v", r.Dst, r.Gw, to, err)
 		}
 	}
