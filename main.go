@@ -6,6 +6,7 @@ import (
 	"os"
 
 	_ "github.com/virtsh/virtsh/backend/lxc"
+	_ "github.com/virtsh/virtsh/backend/netdrv"
 	_ "github.com/virtsh/virtsh/backend/qemu"
 	_ "github.com/virtsh/virtsh/backend/testdrv"
 	_ "github.com/virtsh/virtsh/backend/xen"

@@ -166,3 +166,43 @@ func (c readOnlyConn) DomainXMLFromNative(ctx context.Context, format, config st
 	}
 	return "", Unsupported("virConnectDomainXMLFromNative")
 }
+
+// Read-only wrappers of the optional network capabilities
+// (network_ext.go): reads pass through when the driver has them.
+
+func (n roNetworks) DHCPLeases(ctx context.Context, network, mac string) ([]NetworkLease, error) {
+	if l, ok := n.NetworkService.(NetworkLeases); ok {
+		return l.DHCPLeases(ctx, network, mac)
+	}
+	return nil, Unsupported("virNetworkGetDHCPLeases")
+}
+
+func (n roNetworks) Ports(ctx context.Context, network string) ([]NetworkPort, error) {
+	if p, ok := n.NetworkService.(NetworkPorts); ok {
+		return p.Ports(ctx, network)
+	}
+	return nil, Unsupported("virNetworkListAllPorts")
+}
+
+func (roNetworks) Update(context.Context, string, NetworkUpdate) error {
+	return ReadOnly("virNetworkUpdate")
+}
+
+// Interfaces is nil when the driver has no host interfaces.
+func (c readOnlyConn) Interfaces() InterfaceService {
+	if h, ok := c.Conn.(HostInterfaces); ok && h.Interfaces() != nil {
+		return roInterfaces{h.Interfaces()}
+	}
+	return nil
+}
+
+type roInterfaces struct{ InterfaceService }
+
+func (roInterfaces) Start(context.Context, string) error   { return ReadOnly("virInterfaceCreate") }
+func (roInterfaces) Destroy(context.Context, string) error { return ReadOnly("virInterfaceDestroy") }
+func (roInterfaces) Bridge(context.Context, string, string, BridgeOptions) error {
+	return ReadOnly("virInterfaceDefineXML")
+}
+func (roInterfaces) Unbridge(context.Context, string, bool) (string, error) {
+	return "", ReadOnly("virInterfaceUndefine")
+}

@@ -51,6 +51,7 @@ var freeText = map[string]bool{
 	"memspec": true, "diskspec": true, "from": true, "parent": true,
 	"echo": true, "type": true, "key": true, "level": true,
 	"timeout": true, "pass-fds": true, "devname": true,
+	"parent-index": true, "bridge": true, "delay": true,
 	"driver": true, "serial": true, "wwn": true, "alias": true, "mac": true, "script": true, "period": true, "xpath": true, "storage": true,
 }
 
@@ -75,7 +76,13 @@ func completerFor(env *Env, cmd *cobra.Command, name string) completion.Func {
 	case "target", "path", "device":
 		return completion.DiskTargets(conn)
 	case "interface":
+		if strings.HasPrefix(cmd.Name(), "iface-") {
+			return completion.HostInterfaces(conn)
+		}
 		return completion.Interfaces(conn)
+	case "section":
+		return completion.Words("bridge", "domain", "ip", "ip-dhcp-host", "ip-dhcp-range", "forward",
+			"forward-interface", "forward-pf", "portgroup", "dns-host", "dns-txt", "dns-srv")
 	case "file", "xmlfile", "xml":
 		return completion.Files("xml")
 	case "config":
@@ -110,6 +117,9 @@ func completerFor(env *Env, cmd *cobra.Command, name string) completion.Func {
 	case "output":
 		return completion.Words(format.Names()...)
 	case "command":
+		if cmd.Name() == "net-update" {
+			return completion.Words("add", "add-first", "add-last", "delete", "modify")
+		}
 		return helpTopics(cmd.Root())
 	}
 	if cmd.Name() == "connect" && name == "name" {

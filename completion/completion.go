@@ -201,6 +201,22 @@ func Interfaces(conn ConnFunc) Func {
 	})
 }
 
+// HostInterfaces completes the host's network interfaces (iface-*).
+func HostInterfaces(conn ConnFunc) Func {
+	return live(conn, func(ctx context.Context, c backend.Conn, _ *cobra.Command) (names, descs []string, err error) {
+		h, ok := c.(backend.HostInterfaces)
+		if !ok || h.Interfaces() == nil {
+			return nil, nil, nil
+		}
+		ifaces, err := h.Interfaces().List(ctx)
+		for _, i := range ifaces {
+			names = append(names, i.Name)
+			descs = append(descs, i.MAC)
+		}
+		return names, descs, err
+	})
+}
+
 // Words completes a fixed list of words (output formats, shutdown modes).
 func Words(words ...string) Func {
 	return func(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {

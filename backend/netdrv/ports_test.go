@@ -1,0 +1,94 @@
+package netdrv
+
+import (
+	"context"
+	"net"
+	"strings"
+	"testing"
+
+	"github.com/virtsh/virtsh/backend"
+	"github.com/virtsh/virtsh/backend/fsutil"
+	"github.com/virtsh/virtsh/backend/netdrv/links"
+	"github.com/virtsh/virtsh/backend/netdrv/nstest"
+)
+
+// TestPortAPI plugs a guest tap and a container veth into a running
+// isolated network in a private namespace, checks the ports (FE: MAC,
+// the bridge's MTU, enslaved, recorded, listed), then unplugs one
+// directly and the other from its record alone, as a restarted
+// supervisor does.
+func TestPortAPI(t *testing.T) {
+	nstest.Run(t, func() {
+		ctx := context.Background()
+		root := t.TempDir()
+		d, err := New(fsutil.Dirs{Config: root + "/etc", Run: root + "/run", Lib: root + "/lib", Log: root + "/log"})
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		if _, err := d.Define(ctx, "<network><name>iso</name><bridge name='isobr' stp='off'/><mtu size='1400'/></network>", backend.DefineOptions{}); err != nil {
+			t.Error(err)
+			return
+		}
+		if err := d.Start(ctx, "iso"); err != nil {
+			t.Error(err)
+			return
+		}
+		tap, err := d.PlugTap(ctx, PortSpec{Network: "iso", MAC: "52:54:00:01:02:03", Owner: "vm1", VnetHdr: true})
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		veth, err := d.PlugVeth(ctx, PortSpec{Network: "iso", MAC: "fe:54:00:01:02:04", Owner: "ct1"})
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		for _, c := range []struct {
+			dev, mac string
+		}{{tap.Device, "fe:54:00:01:02:03"}, {veth.Device, "fa:54:00:01:02:04"}} {
+			l, err := net.InterfaceByName(c.dev)
+			if err != nil {
+				t.Error(err)
+				continue
+			}
+			st, _ := links.Port(c.dev)
+			if l.HardwareAddr.String() != c.mac || l.MTU != 1400 || st.Master != "isobr" || !st.Learning || !st.UnicastFlood {
+				t.Errorf("%s: MAC %s MTU %d port %+v; want %s, 1400, on isobr with the kernel's MAC table", c.dev, l.HardwareAddr, l.MTU, st, c.mac)
+			}
+		}
+		if peer, err := net.InterfaceByName(veth.Peer); err != nil || peer.HardwareAddr.String() != "fe:54:00:01:02:04" {
+			t.Errorf("veth peer %s: %v %v, want the guest MAC", veth.Peer, peer, err)
+		}
+		ports, err := d.Ports(ctx, "iso")
+		if err != nil || len(ports) != 2 {
+			t.Errorf("Ports: %v %v", ports, err)
+		}
+		if err := tap.CPUsStarted(); err != nil { // no FDB entry with the kernel's MAC table
+			t.Error(err)
+		}
+		if err := d.Unplug(ctx, tap); err != nil {
+			t.Error(err)
+		}
+		if err := d.UnplugRecorded(ctx, veth.Device); err != nil {
+			t.Error(err)
+		}
+		for _, dev := range []string{tap.Device, veth.Device, veth.Peer} {
+			if links.Exists(dev) {
+				t.Errorf("%s still exists after unplug", dev)
+			}
+		}
+		if ports, _ := d.Ports(ctx, "iso"); len(ports) != 0 {
+			t.Errorf("ports left after unplug: %v", ports)
+		}
+		if err := d.Destroy(ctx, "iso"); err != nil {
+			t.Error(err)
+		}
+		if links.Exists("isobr") {
+			t.Error("bridge left after destroy")
+		}
+		if !strings.HasPrefix(tap.Device, "vnet") || !strings.HasPrefix(veth.Device, "veth") {
+			t.Errorf("device names %s %s", tap.Device, veth.Device)
+		}
+	})
+}
