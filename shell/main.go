@@ -6,6 +6,7 @@ import (
 	"io"
 	"log"
 	"os"
+	"strings"
 
 	"github.com/spf13/pflag"
 	"github.com/virtsh/virtsh/backend"
@@ -69,7 +70,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "error: %v. See --help.\n", err)
+		fmt.Fprintf(stderr, "error: %s. See --help.\n", optionError(err))
 		return 1
 	}
 	switch {
@@ -127,6 +128,19 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	default:
 		return r.runReader(ctx, stdin)
 	}
+}
+
+// optionError words a global option parse error as virsh does
+// ("unsupported option '-x'").
+func optionError(err error) string {
+	msg := err.Error()
+	switch {
+	case strings.HasPrefix(msg, "unknown flag: "):
+		return fmt.Sprintf("unsupported option '%s'", strings.TrimPrefix(msg, "unknown flag: "))
+	case strings.HasPrefix(msg, "unknown shorthand flag: "):
+		return fmt.Sprintf("unsupported option '%s'", msg[strings.LastIndex(msg, " in ")+4:])
+	}
+	return msg
 }
 
 func isTerminal(r io.Reader) bool {
