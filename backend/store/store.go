@@ -91,6 +91,7 @@ func (s *Store) Remove(name string) error {
 	if err := backend.ValidateName(s.kind, name); err != nil {
 		return err
 	}
+	s.releaseUUID(name)
 	for _, p := range []string{s.autostartPath(name), s.path(name)} {
 		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return backend.OperationFailed("cannot delete %s '%s': %v", s.kind, name, err)
@@ -154,8 +155,12 @@ func (s *Store) Rename(old, new string) error {
 	if _, err := os.Stat(s.path(new)); err == nil {
 		return backend.InvalidArgument("%s '%s' already exists", s.kind, new)
 	}
+	uuid := s.DefinedUUID(old)
 	if err := os.Rename(s.path(old), s.path(new)); err != nil {
 		return backend.OperationFailed("cannot rename %s '%s': %v", s.kind, old, err)
+	}
+	if uuid != "" {
+		os.WriteFile(s.uuidIndex(uuid), []byte(new), 0o600) // a hint: NameOfUUID checks it
 	}
 	if s.Autostart(old) {
 		os.Remove(s.autostartPath(old))

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -88,4 +89,55 @@ func TestStoreConcurrentWriters(t *testing.T) {
 		}(i)
 	}
 	wg.Wait()
+}
+
+func TestClaimUUID(t *testing.T) {
+	s := newStore(t)
+	const u1, u2 = "11111111-2222-3333-4444-555555555555", "66666666-7777-8888-9999-000000000000"
+	define := func(name, uuid string, running ...Identity) (string, error) {
+		got, err := s.ClaimUUID(name, uuid, running)
+		if err == nil {
+			err = s.Write(name, "<domain><name>"+name+"</name><uuid>"+got+"</uuid></domain>")
+		}
+		return got, err
+	}
+	if got, err := define("web", u1); err != nil || got != u1 {
+		t.Fatalf("first define: %q, %v", got, err)
+	}
+	if _, err := define("web", ""); err == nil {
+		t.Error("redefining a name without its UUID was accepted (libvirt refuses it)")
+	}
+	if got, err := define("web", u1); err != nil || got != u1 {
+		t.Errorf("redefine with the same UUID: %q, %v", got, err)
+	}
+	if _, err := define("web", u2); err == nil || err.Error() != "operation failed: domain 'web' already exists with uuid "+u1 {
+		t.Errorf("a new UUID for an existing name: %v", err)
+	}
+	if _, err := define("db", u1); err == nil || err.Error() != "operation failed: domain 'web' is already defined with uuid "+u1 {
+		t.Errorf("another name with a taken UUID: %v", err)
+	}
+	if _, err := define("db", u2, Identity{Name: "tmp", UUID: u2}); err == nil {
+		t.Error("a UUID held by a running transient domain was accepted")
+	}
+	if got, err := define("db", ""); err != nil || got == "" || got == u1 {
+		t.Errorf("a new name without a UUID gets a new one: %q, %v", got, err)
+	}
+	if name, ok := s.NameOfUUID(strings.ToUpper(u1)); !ok || name != "web" {
+		t.Errorf("NameOfUUID = %q, %v", name, ok)
+	}
+	if err := s.Rename("web", "www"); err != nil {
+		t.Fatal(err)
+	}
+	if name, ok := s.NameOfUUID(u1); !ok || name != "www" {
+		t.Errorf("after rename NameOfUUID = %q, %v", name, ok)
+	}
+	if err := s.Remove("www"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.NameOfUUID(u1); ok {
+		t.Error("a removed definition still holds its UUID")
+	}
+	if got, err := define("other", u1); err != nil || got != u1 {
+		t.Errorf("a freed UUID is free: %q, %v", got, err)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"github.com/virtsh/virtsh/backend/store"
 	"os"
 	"strings"
 
@@ -85,7 +86,7 @@ func (s domains) Define(ctx context.Context, xml string, _ backend.DefineOptions
 		return backend.DomainInfo{}, err
 	}
 	defer unlock()
-	if err := s.c.checkUUID(d); err != nil {
+	if err := s.c.claimUUID(ctx, d); err != nil {
 		return backend.DomainInfo{}, err
 	}
 	out, err := marshal(d)
@@ -102,30 +103,19 @@ func (s domains) Define(ctx context.Context, xml string, _ backend.DefineOptions
 	return v.info(), nil
 }
 
-// checkUUID refuses a definition whose name or UUID belongs to another
-// domain, with libvirt's messages.
-func (c *Conn) checkUUID(d *libvirtxml.Domain) error {
-	names, err := c.defs.Names()
+// claimUUID applies the identity rules every driver shares
+// (store.ClaimUUID), counting the domains xl runs.
+func (c *Conn) claimUUID(ctx context.Context, d *libvirtxml.Domain) error {
+	running, err := c.running(ctx)
 	if err != nil {
 		return err
 	}
-	for _, n := range names {
-		xml, _, err := c.defs.Read(n)
-		if err != nil {
-			return err
-		}
-		other, err := parseDomain(xml)
-		if err != nil {
-			continue
-		}
-		switch {
-		case n == d.Name && !strings.EqualFold(other.UUID, d.UUID):
-			return backend.OperationFailed("domain '%s' is already defined with uuid %s", n, other.UUID)
-		case n != d.Name && strings.EqualFold(other.UUID, d.UUID):
-			return backend.OperationFailed("domain '%s' already exists with uuid %s", n, d.UUID)
-		}
+	ids := make([]store.Identity, len(running))
+	for i, r := range running {
+		ids[i] = store.Identity{Name: r.Name, UUID: r.UUID}
 	}
-	return nil
+	d.UUID, err = c.defs.ClaimUUID(d.Name, d.UUID, ids)
+	return err
 }
 
 func (s domains) Undefine(ctx context.Context, name string, opts backend.UndefineOptions) error {
@@ -165,7 +155,7 @@ func (s domains) Create(ctx context.Context, xml string, opts backend.StartOptio
 		if v.xl != nil {
 			return backend.DomainInfo{}, backend.OperationFailed("domain '%s' is already active", d.Name)
 		}
-		if err := s.c.checkUUID(d); err != nil {
+		if err := s.c.claimUUID(ctx, d); err != nil {
 			return backend.DomainInfo{}, err
 		}
 	}
