@@ -191,7 +191,8 @@ const dhcpScript = "#!/bin/sh\n[ \"$1\" = bound ] && ip addr add $ip/$mask dev $
 
 // TestVirtualNetworkLease: a container on a NAT network gets a DHCP lease
 // from the network's dnsmasq with busybox udhcpc, reaches the bridge
-// address, has its port listed, and domifaddr (lease source) reports the
+// address, has its port listed (host end named by <target dev>, container
+// end by <guest dev>), and domifaddr (lease source) reports the
 // leased address on its host end; destroy unplugs the port.
 func TestVirtualNetworkLease(t *testing.T) {
 	e := newEnv(t)
@@ -205,8 +206,12 @@ func TestVirtualNetworkLease(t *testing.T) {
       <source network='vt'/>
       <mac address='52:54:00:aa:00:01'/>
       <guest dev='lan0'/>
+      <target dev='ctnet0'/>
     </interface>`))
 	dev := e.state("dhcp").Veths[0]
+	if dev != "ctnet0" {
+		t.Errorf("host end %s, want the <target dev> ctnet0", dev)
+	}
 	e.hostEnd(dev, "52:54:00:aa:00:01", "vtbr0", false)
 
 	if status, out := e.enter("dhcp", "udhcpc", "-i", "lan0", "-n", "-q", "-t", "10", "-T", "1", "-s", "/bin/dhcp-script"); status != 0 {
@@ -313,4 +318,41 @@ func TestMACTableLibvirtContainer(t *testing.T) {
 	e.destroy("mt")
 	e.linkGone(dev)
 	e.checkGone(st)
+}
+
+// TestPlugFailureRollsBack: a container whose second interface is on an
+// inactive network does not start, and the port of its first interface
+// is unplugged: no veth, no port record.
+func TestPlugFailureRollsBack(t *testing.T) {
+	e := newEnv(t)
+	useNetns(e)
+	bridgeInNS(e)
+	ctx := context.Background()
+	if _, err := e.conn.Networks().Define(ctx, "<network><name>off</name><bridge name='offbr' stp='off'/></network>", backend.DefineOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	doc := domainXML("half", busyboxRoot(t), t.TempDir(), sleeper, `<interface type='bridge'><source bridge='br0'/></interface>
+    <interface type='network'><source network='off'/></interface>`)
+	if _, err := e.doms.Define(ctx, doc, backend.DefineOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var err error
+	e.inNS(func() { err = e.doms.Start(ctx, "half", backend.StartOptions{}) })
+	if err == nil || !strings.Contains(err.Error(), "network 'off' is not active") {
+		t.Fatalf("start with an interface on an inactive network: %v", err)
+	}
+	e.inNS(func() {
+		ls, _ := netlink.LinkList()
+		for _, l := range ls {
+			if strings.HasPrefix(l.Attrs().Name, "veth") {
+				t.Errorf("%s left after the failed start", l.Attrs().Name)
+			}
+		}
+	})
+	if records, _ := filepath.Glob(filepath.Join(fsutil.DirsFor("network", true).Run, "ports", "*.json")); len(records) > 0 {
+		t.Errorf("port records left: %v", records)
+	}
+	if info, err := e.doms.LookupByName(ctx, "half"); err != nil || info.State != backend.DomainShutoff {
+		t.Errorf("state after the failed start: %+v %v", info, err)
+	}
 }
