@@ -265,6 +265,9 @@ func fillDefaults(d *libvirtxml.Domain) {
 		if iface.MAC == nil {
 			iface.MAC = &libvirtxml.DomainInterfaceMAC{Address: backend.NewMAC()}
 		}
+		if t := iface.Target; t != nil && generatedName(t.Dev) {
+			iface.Target = nil // a name a running container was given: plug picks a free one
+		}
 	}
 	if len(d.Devices.Consoles) == 0 {
 		d.Devices.Consoles = []libvirtxml.DomainConsole{{
@@ -272,6 +275,18 @@ func fillDefaults(d *libvirtxml.Domain) {
 			Target: &libvirtxml.DomainConsoleTarget{Type: "lxc", Port: new(uint)},
 		}}
 	}
+}
+
+// generatedName reports whether a host device name is one plugging
+// generates (libvirt blanks those out when it parses a definition, so
+// that a dumpxml of a running container defines a usable one).
+func generatedName(dev string) bool {
+	for _, prefix := range []string{"veth", "vnet", "macvtap", "macvlan"} {
+		if strings.HasPrefix(dev, prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 // memoryBytes converts a libvirt size (default unit KiB) to bytes.

@@ -85,3 +85,18 @@ func TestMemoryUnits(t *testing.T) {
 		t.Error("unknown unit accepted")
 	}
 }
+
+// TestParseDropsGeneratedTargets: a target name plugging generates (from
+// a running container's dumpxml) is blanked out as libvirt does; a name
+// the user chose is kept.
+func TestParseDropsGeneratedTargets(t *testing.T) {
+	d, err := parseDomain(withDevices(`
+    <interface type='bridge'><source bridge='br0'/><target dev='veth3'/></interface>
+    <interface type='bridge'><source bridge='br0'/><target dev='web0'/></interface>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ifs := d.Devices.Interfaces; ifs[0].Target != nil || ifs[1].Target == nil || ifs[1].Target.Dev != "web0" {
+		t.Errorf("targets %+v %+v, want none and web0", ifs[0].Target, ifs[1].Target)
+	}
+}

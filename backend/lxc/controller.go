@@ -1,6 +1,7 @@
 package lxc
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,17 +15,19 @@ import (
 	"github.com/virtsh/virtsh/backend"
 	"github.com/virtsh/virtsh/backend/fsutil"
 	"github.com/virtsh/virtsh/backend/lxc/cgroup"
+	"github.com/virtsh/virtsh/backend/netdrv"
 	"libvirt.org/go/libvirtxml"
 )
 
 // The controller is a container's supervisor, like libvirt's libvirt_lxc:
 // `virtsh start` re-executes virtsh in this hidden mode, detached, and it
 // outlives the command. It owns the console pty and serves it, places the
-// container in its cgroups, creates its veths, starts the container's
+// container in its cgroups, plugs its interfaces (ports of the network
+// driver), starts the container's
 // first process in new namespaces, records the runtime state, waits for
 // init, restarts the container when init asks for a reboot (it dies of
 // SIGHUP, as reboot(2) makes a pid namespace's init do), and cleans up
-// (cgroups, veths, staging mount point, state) when init exits.
+// (cgroups, ports, staging mount point, state) when init exits.
 
 const controllerHelper = "__lxc-controller"
 
@@ -42,11 +45,12 @@ type controller struct {
 	pty, ptySlave *os.File
 	ptyPath       string
 	console       *consoleServer
+	nets          *netdrv.Driver // when the container has interfaces
 
 	// the running instance
 	cmd   *exec.Cmd
 	group *cgroup.Group
-	veths []string
+	ports []*netdrv.Port
 }
 
 // runController is `virtsh __lxc-controller NAME`; fd 3 is the pipe on
@@ -94,6 +98,11 @@ func (c *controller) start() error {
 	}
 	if c.host, err = cgroup.Detect(); err != nil {
 		return err
+	}
+	if len(c.dom.Devices.Interfaces) > 0 {
+		if c.nets, err = netdrv.System(); err != nil {
+			return err
+		}
 	}
 	if c.pty, c.ptyPath, err = openPTY(); err != nil {
 		return err
@@ -187,21 +196,8 @@ func (c *controller) boot() (err error) {
 	if err := c.group.AddProcess(pid); err != nil {
 		return err
 	}
-	for i := range c.dom.Devices.Interfaces {
-		iface := &c.dom.Devices.Interfaces[i]
-		dev, err := createVeth(pid, i, iface)
-		if err != nil {
-			return err
-		}
-		c.veths = append(c.veths, dev)
-		if err := plugger.Plug(c.name, iface, dev); err != nil {
-			return err
-		}
-	}
-	if len(c.dom.Devices.Interfaces) > 0 {
-		if err := configureGuest(pid, c.dom.Devices.Interfaces); err != nil {
-			return err
-		}
+	if err := c.plugInterfaces(pid); err != nil {
+		return err
 	}
 	_, goErr := specW.Write([]byte(goByte))
 	specW.Close()
@@ -235,6 +231,41 @@ func (c *controller) sysProcAttr() *syscall.SysProcAttr {
 	return attr
 }
 
+// plugInterfaces plugs the interfaces of the container whose first
+// process is pid, configures them inside, and adds their FDB entries: its
+// CPUs are about to run.
+func (c *controller) plugInterfaces(pid int) error {
+	ctx := context.Background()
+	for i := range c.dom.Devices.Interfaces {
+		port, err := plugInterface(ctx, c.nets, c.dom, pid, i)
+		if err != nil {
+			return err
+		}
+		c.ports = append(c.ports, port)
+	}
+	if len(c.ports) == 0 {
+		return nil
+	}
+	if err := configureGuest(pid, c.dom.Devices.Interfaces); err != nil {
+		return err
+	}
+	for _, p := range c.ports {
+		if err := p.CPUsStarted(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// devices are the host ends of the plugged interfaces.
+func (c *controller) devices() []string {
+	var out []string
+	for _, p := range c.ports {
+		out = append(out, p.Device)
+	}
+	return out
+}
+
 // record writes the runtime state and live XML of a running instance.
 func (c *controller) record() error {
 	pid := c.cmd.Process.Pid
@@ -244,7 +275,7 @@ func (c *controller) record() error {
 			ControllerPID: os.Getpid(), ControllerStart: startTime(os.Getpid()),
 			InitPID: pid, InitStart: startTime(pid),
 			Console: c.ptyPath, ConsoleSocket: c.files.consoleSocket(), Staging: c.files.staging(),
-			Cgroup: c.group, Veths: c.veths, Transient: st.Transient,
+			Cgroup: c.group, Veths: c.devices(), Transient: st.Transient,
 		}
 		return nil
 	})
@@ -260,8 +291,8 @@ func (c *controller) record() error {
 	devs.Consoles[0].TTY = c.ptyPath
 	devs.Consoles[0].Source = &libvirtxml.DomainChardevSource{Pty: &libvirtxml.DomainChardevSourcePty{Path: c.ptyPath}}
 	devs.Interfaces = append([]libvirtxml.DomainInterface(nil), devs.Interfaces...)
-	for i, dev := range c.veths {
-		devs.Interfaces[i].Target = &libvirtxml.DomainInterfaceTarget{Dev: dev}
+	for i, p := range c.ports {
+		devs.Interfaces[i].Target = &libvirtxml.DomainInterfaceTarget{Dev: p.Device}
 	}
 	live, err := liveStore(c.dirs)
 	if err != nil {
@@ -300,7 +331,7 @@ func (c *controller) supervise() int {
 	}
 }
 
-// teardown releases what one instance used: its processes, cgroup, veths
+// teardown releases what one instance used: its processes, cgroup, ports
 // and root mount point.
 func (c *controller) teardown() {
 	if c.cmd != nil && c.cmd.ProcessState == nil {
@@ -308,15 +339,12 @@ func (c *controller) teardown() {
 		c.cmd.Wait()
 	}
 	c.cmd = nil
-	for i, dev := range c.veths {
-		if i < len(c.dom.Devices.Interfaces) {
-			plugger.Unplug(c.name, &c.dom.Devices.Interfaces[i], dev)
-		}
-		if err := deleteVeth(dev); err != nil {
+	for _, p := range c.ports {
+		if err := c.nets.Unplug(context.Background(), p); err != nil {
 			log.Printf("%s: %v", c.name, err)
 		}
 	}
-	c.veths = nil
+	c.ports = nil
 	if c.group != nil {
 		if err := killAndRemove(c.group); err != nil {
 			log.Printf("%s: %v", c.name, err)

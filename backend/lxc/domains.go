@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/virtsh/virtsh/backend"
+	"github.com/virtsh/virtsh/backend/netdrv"
 	"libvirt.org/go/libvirtxml"
 )
 
@@ -372,13 +373,14 @@ func (s *domains) reap(files stateFiles) error {
 }
 
 // cleanup does what a dead controller did not: it releases the cgroup,
-// veths, root mount point and console socket, and records the state.
+// ports (from the network driver's records), root mount point and
+// console socket, and records the state.
 func (s *domains) cleanup(files stateFiles, st runState, reason int) {
 	if st.Cgroup != nil {
 		killAndRemove(st.Cgroup)
 	}
 	for _, v := range st.Veths {
-		deleteVeth(v)
+		s.c.nets.UnplugRecorded(context.Background(), v)
 	}
 	if st.Staging != "" {
 		os.Remove(st.Staging)
@@ -493,10 +495,26 @@ func (s *domains) freeze(files stateFiles) error {
 	if err := st.Cgroup.Freeze(); err != nil {
 		return backend.OperationFailed("cannot freeze the container: %v", err)
 	}
-	return files.update(func(st *runState) error {
+	err = files.update(func(st *runState) error {
 		st.State, st.Reason = backend.DomainPaused, backend.PausedUser
 		return nil
 	})
+	return errors.Join(err, s.cpus(st, (*netdrv.Port).CPUsStopped))
+}
+
+// cpus tells the container's ports that its CPUs stopped or started
+// (their FDB entries, for macTableManager='libvirt'), from the network
+// driver's records.
+func (s *domains) cpus(st runState, event func(*netdrv.Port) error) error {
+	var errs []error
+	for _, dev := range st.Veths {
+		port, err := s.c.nets.LoadPort(dev)
+		if err == nil {
+			err = event(port)
+		}
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
 }
 
 // Suspend freezes every process of the container (freezer cgroup).
@@ -518,10 +536,11 @@ func (s *domains) Resume(_ context.Context, name string) error {
 		if err := o.st.Cgroup.Thaw(); err != nil {
 			return backend.OperationFailed("cannot thaw the container: %v", err)
 		}
-		return s.files(name).update(func(st *runState) error {
+		err := s.files(name).update(func(st *runState) error {
 			st.State, st.Reason = backend.DomainRunning, backend.RunningUnpaused
 			return nil
 		})
+		return errors.Join(err, s.cpus(o.st, (*netdrv.Port).CPUsStarted))
 	})
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/virtsh/virtsh/backend"
 	"github.com/virtsh/virtsh/backend/fsutil"
 	"github.com/virtsh/virtsh/backend/hostinfo"
+	"github.com/virtsh/virtsh/backend/netdrv"
 	"github.com/virtsh/virtsh/backend/store"
 	"libvirt.org/go/libvirtxml"
 )
@@ -48,7 +49,11 @@ func (driver) Open(_ context.Context, u *url.URL, _ backend.OpenOptions) (backen
 	if err != nil {
 		return nil, err
 	}
-	return &conn{uri: "lxc:///system", dirs: dirs, defs: defs, live: live}, nil
+	nets, err := netdrv.System()
+	if err != nil {
+		return nil, err
+	}
+	return &conn{uri: "lxc:///system", dirs: dirs, defs: defs, live: live, nets: nets}, nil
 }
 
 // liveDefs holds the live XML of active domains, in the run directory.
@@ -61,8 +66,9 @@ func liveStore(dirs fsutil.Dirs) (liveDefs, error) {
 type conn struct {
 	uri  string
 	dirs fsutil.Dirs
-	defs *store.Store // persistent definitions
-	live liveDefs     // live XML of active domains
+	defs *store.Store   // persistent definitions
+	live liveDefs       // live XML of active domains
+	nets *netdrv.Driver // the shared network driver (network:///system)
 }
 
 func (c *conn) URI() string                    { return c.uri }
@@ -73,11 +79,14 @@ func (c *conn) Host() backend.HostService {
 	return hostinfo.Service{Caps: capabilities, Ver: backend.Version{Hypervisor: "LXC", HypervisorVer: kernelVersion(), Library: 9000000}}
 }
 
-// The network driver is network:///system; containers use its networks
-// through their interfaces, not through this connection.
-func (c *conn) Networks() backend.NetworkService   { return networksElsewhere{} }
-func (c *conn) Pools() backend.PoolService         { return noPools{} }
-func (c *conn) Snapshots() backend.SnapshotService { return noSnapshots{} }
+// Networks are the shared network driver's, as network:///system and
+// qemu:///system see them (libvirt's monolithic daemon routes every
+// connection's network calls to its one network driver); so are the
+// host's interfaces.
+func (c *conn) Networks() backend.NetworkService     { return c.nets }
+func (c *conn) Interfaces() backend.InterfaceService { return netdrv.Interfaces() }
+func (c *conn) Pools() backend.PoolService           { return noPools{} }
+func (c *conn) Snapshots() backend.SnapshotService   { return noSnapshots{} }
 
 // capabilities lists the exe guests this driver runs.
 func capabilities(host libvirtxml.CapsHost) (*libvirtxml.Caps, error) {

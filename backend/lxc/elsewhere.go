@@ -6,38 +6,8 @@ import (
 	"github.com/virtsh/virtsh/backend"
 )
 
-// The network, storage and snapshot services of an LXC connection:
-// virtual networks belong to network:///system, and containers have
-// neither storage pools nor snapshots here.
-
-type networksElsewhere struct{}
-
-func errNetworks() error {
-	return backend.Unsupported("virtual networks are managed through network:///system, not lxc:///system (virtsh -c network:///system net-list)")
-}
-
-func (networksElsewhere) List(context.Context) ([]backend.NetworkInfo, error) {
-	return nil, errNetworks()
-}
-func (networksElsewhere) LookupByName(context.Context, string) (backend.NetworkInfo, error) {
-	return backend.NetworkInfo{}, errNetworks()
-}
-func (networksElsewhere) LookupByUUID(context.Context, string) (backend.NetworkInfo, error) {
-	return backend.NetworkInfo{}, errNetworks()
-}
-func (networksElsewhere) Define(context.Context, string, backend.DefineOptions) (backend.NetworkInfo, error) {
-	return backend.NetworkInfo{}, errNetworks()
-}
-func (networksElsewhere) Create(context.Context, string, backend.DefineOptions) (backend.NetworkInfo, error) {
-	return backend.NetworkInfo{}, errNetworks()
-}
-func (networksElsewhere) Undefine(context.Context, string) error           { return errNetworks() }
-func (networksElsewhere) Start(context.Context, string) error              { return errNetworks() }
-func (networksElsewhere) Destroy(context.Context, string) error            { return errNetworks() }
-func (networksElsewhere) SetAutostart(context.Context, string, bool) error { return errNetworks() }
-func (networksElsewhere) XML(context.Context, string, backend.XMLOptions) (string, error) {
-	return "", errNetworks()
-}
+// The storage and snapshot services of an LXC connection: containers
+// have neither storage pools nor snapshots here.
 
 type noPools struct{}
 

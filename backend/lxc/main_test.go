@@ -7,12 +7,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/virtsh/virtsh/backend"
 	"github.com/virtsh/virtsh/backend/fsutil"
+	"github.com/virtsh/virtsh/backend/netdrv/links"
+	"github.com/vishvananda/netns"
 )
 
 // TestMain lets the test binary play the controller and the container's
@@ -75,6 +78,30 @@ type env struct {
 	conn backend.Conn
 	doms backend.DomainService
 	root string // VIRTSH_ROOT
+	// ns, when set, is the network namespace the driver works in: start
+	// and destroy run there, so the controller and its links live there.
+	ns netns.NsHandle
+}
+
+// inNS runs fn on this goroutine's thread switched into e.ns (when set),
+// so that processes started by fn inherit it.
+func (e *env) inNS(fn func()) {
+	if !e.ns.IsOpen() {
+		fn()
+		return
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	orig, err := netns.Get()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer orig.Close()
+	if err := netns.Set(e.ns); err != nil {
+		e.t.Fatal(err)
+	}
+	defer netns.Set(orig)
+	fn()
 }
 
 func newEnv(t *testing.T) *env {
@@ -86,7 +113,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, conn: c, doms: c.Domains(), root: root}
+	return &env{t: t, conn: c, doms: c.Domains(), root: root, ns: netns.None()}
 }
 
 // domainXML is a container on rootfs running sh -c script as init, with
@@ -130,17 +157,21 @@ func (e *env) start(xml string) backend.DomainInfo {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	if err := e.doms.Start(ctx, d.Name, backend.StartOptions{}); err != nil {
-		e.t.Fatal(err)
+	var err2 error
+	e.inNS(func() { err2 = e.doms.Start(ctx, d.Name, backend.StartOptions{}) })
+	if err2 != nil {
+		e.t.Fatal(err2)
 	}
 	st, _ := stateFiles{run: fsutil.DirsFor("lxc", true).Run, name: d.Name}.readState()
 	e.t.Cleanup(func() {
-		if info, err := e.doms.LookupByName(ctx, d.Name); err == nil && info.State.Active() {
-			if err := e.doms.Destroy(ctx, d.Name, backend.DestroyOptions{}); err != nil {
-				e.t.Errorf("destroy: %v", err)
+		e.inNS(func() {
+			if info, err := e.doms.LookupByName(ctx, d.Name); err == nil && info.State.Active() {
+				if err := e.doms.Destroy(ctx, d.Name, backend.DestroyOptions{}); err != nil {
+					e.t.Errorf("destroy: %v", err)
+				}
 			}
-		}
-		e.checkGone(st)
+			e.checkGone(st)
+		})
 	})
 	info, err := e.doms.LookupByName(ctx, d.Name)
 	if err != nil {
@@ -166,10 +197,11 @@ func (e *env) checkGone(st runState) {
 		e.t.Errorf("cgroup left: %v", st.Cgroup.Dirs)
 	}
 	for _, v := range st.Veths {
-		if deleteVeth(v) == nil {
-			if _, err := os.Stat("/sys/class/net/" + v); err == nil {
-				e.t.Errorf("veth %s left", v)
-			}
+		if links.Exists(v) {
+			e.t.Errorf("veth %s left", v)
+		}
+		if _, err := e.conn.(*conn).nets.LoadPort(v); !errors.Is(err, backend.ErrNotFound) {
+			e.t.Errorf("port record of %s left: %v", v, err)
 		}
 	}
 	for _, p := range []string{st.Staging, st.ConsoleSocket} {

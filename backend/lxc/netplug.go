@@ -1,108 +1,104 @@
 package lxc
 
 import (
-	"errors"
+	"context"
 	"fmt"
 	"net"
 	"strconv"
 
-	"github.com/virtsh/virtsh/backend"
+	"github.com/virtsh/virtsh/backend/netdrv"
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
-	"golang.org/x/sys/unix"
 	"libvirt.org/go/libvirtxml"
 )
 
-// portPlugger connects the host end of a container interface to what the
-// interface's <source> names, and disconnects it. It is the one place
-// where the network driver's port API is wired in: a type='network'
-// interface needs a port of a virtual network (libvirt's
-// virNetworkPortCreateXML), which backend/netdrv provides.
-type portPlugger interface {
-	Plug(domain string, iface *libvirtxml.DomainInterface, hostDev string) error
-	Unplug(domain string, iface *libvirtxml.DomainInterface, hostDev string) error
+// plugInterface plugs container interface index through the network
+// driver's port API (libvirt's virLXCProcessSetupInterfaceTap): a veth
+// pair whose host end (vethN or the <target dev>, with the FE: MAC, the
+// bridge's or the interface's MTU and the network's port flags) is a port
+// of the network or bridge the <source> names, recorded so that any
+// virtsh can unplug it; the peer, with the guest MAC, is moved into the
+// network namespace of process pid and named ethI (or the <guest dev>).
+func plugInterface(ctx context.Context, nets *netdrv.Driver, dom *libvirtxml.Domain, pid, index int) (*netdrv.Port, error) {
+	iface := &dom.Devices.Interfaces[index]
+	spec := netdrv.PortSpec{Owner: dom.Name, OwnerUUID: dom.UUID, MAC: iface.MAC.Address}
+	if src := iface.Source; src.Network != nil {
+		spec.Network = src.Network.Network
+	} else {
+		spec.Bridge = src.Bridge.Bridge
+	}
+	if iface.MTU != nil {
+		spec.MTU = int(iface.MTU.Size)
+	}
+	if iface.Target != nil {
+		spec.Device = iface.Target.Dev
+	}
+	port, err := nets.PlugVeth(ctx, spec)
+	if err != nil {
+		return nil, err
+	}
+	if err := movePeer(port.Peer, pid, guestName(index, iface)); err != nil {
+		nets.Unplug(ctx, port)
+		return nil, err
+	}
+	return port, nil
 }
 
-// plugger is the driver's portPlugger: bridges directly; networks once
-// the network driver is wired in.
-var plugger portPlugger = bridgePlugger{}
-
-// bridgePlugger attaches type='bridge' interfaces to an existing host
-// bridge with netlink.
-type bridgePlugger struct{}
-
-func (bridgePlugger) Plug(domain string, iface *libvirtxml.DomainInterface, hostDev string) error {
-	if iface.Source.Network != nil {
-		return backend.Unsupported("interface of type 'network' (network '%s') needs the network driver network:///system, which this build does not wire into lxc:///system yet; use <interface type='bridge'>", iface.Source.Network.Network)
+// guestName is the container's name of interface index.
+func guestName(index int, iface *libvirtxml.DomainInterface) string {
+	if iface.Guest != nil && iface.Guest.Dev != "" {
+		return iface.Guest.Dev
 	}
-	br, err := netlink.LinkByName(iface.Source.Bridge.Bridge)
+	return "eth" + strconv.Itoa(index)
+}
+
+// movePeer moves link peer into the network namespace of process pid and
+// renames it there.
+func movePeer(peer string, pid int, name string) error {
+	link, err := netlink.LinkByName(peer)
 	if err != nil {
-		return fmt.Errorf("bridge %s: %v", iface.Source.Bridge.Bridge, err)
+		return fmt.Errorf("cannot find the container end %s of the veth pair: %v", peer, err)
 	}
-	if _, ok := br.(*netlink.Bridge); !ok {
-		return fmt.Errorf("%s is not a bridge", iface.Source.Bridge.Bridge)
+	if err := netlink.LinkSetNsPid(link, pid); err != nil {
+		return fmt.Errorf("cannot move %s into the container: %v", peer, err)
 	}
-	link, err := netlink.LinkByName(hostDev)
+	h, closeNS, err := handleAt(pid)
 	if err != nil {
 		return err
 	}
-	if err := netlink.LinkSetMaster(link, br); err != nil {
-		return fmt.Errorf("cannot attach %s to bridge %s: %v", hostDev, br.Attrs().Name, err)
+	defer closeNS()
+	if link, err = h.LinkByName(peer); err == nil {
+		err = h.LinkSetName(link, name)
 	}
-	return netlink.LinkSetUp(link)
+	if err != nil {
+		return fmt.Errorf("cannot name %s %s in the container: %v", peer, name, err)
+	}
+	return nil
 }
 
-func (bridgePlugger) Unplug(string, *libvirtxml.DomainInterface, string) error { return nil }
-
-// createVeth makes a veth pair for one interface: the host end named
-// vethN (the first free N, as libvirt's virNetDevVethCreate), the other
-// end created directly in the container's network namespace as ethI
-// (or the <guest dev>) with the interface's MAC.
-func createVeth(pid, index int, iface *libvirtxml.DomainInterface) (string, error) {
-	guest := "eth" + strconv.Itoa(index)
-	if iface.Guest != nil && iface.Guest.Dev != "" {
-		guest = iface.Guest.Dev
-	}
-	mac, err := net.ParseMAC(iface.MAC.Address)
+// handleAt is a netlink handle in the network namespace of process pid.
+func handleAt(pid int) (*netlink.Handle, func(), error) {
+	ns, err := netns.GetFromPid(pid)
 	if err != nil {
-		return "", err
+		return nil, nil, fmt.Errorf("cannot open the container's network namespace: %v", err)
 	}
-	for n := 0; n < 1024; n++ {
-		attrs := netlink.NewLinkAttrs()
-		attrs.Name = "veth" + strconv.Itoa(n)
-		if iface.MTU != nil {
-			attrs.MTU = int(iface.MTU.Size)
-		}
-		v := &netlink.Veth{LinkAttrs: attrs, PeerName: guest, PeerHardwareAddr: mac, PeerNamespace: netlink.NsPid(pid)}
-		err := netlink.LinkAdd(v)
-		if errors.Is(err, unix.EEXIST) {
-			if _, lerr := netlink.LinkByName(attrs.Name); lerr == nil {
-				continue // the host name is taken: try the next
-			}
-			return "", fmt.Errorf("cannot create interface %s in the container: it exists", guest)
-		}
-		if err != nil {
-			return "", fmt.Errorf("cannot create a veth pair: %v", err)
-		}
-		return attrs.Name, nil
+	defer ns.Close()
+	h, err := netlink.NewHandleAt(ns)
+	if err != nil {
+		return nil, nil, fmt.Errorf("cannot reach the container's network namespace: %v", err)
 	}
-	return "", errors.New("no free veth name")
+	return h, h.Close, nil
 }
 
 // configureGuest brings the container's interfaces and loopback up with
 // their <ip> addresses and <route>s, from the host, in the container's
 // network namespace (libvirt's lxcContainerRenameAndEnableInterfaces).
 func configureGuest(pid int, ifaces []libvirtxml.DomainInterface) error {
-	ns, err := netns.GetFromPid(pid)
+	h, closeNS, err := handleAt(pid)
 	if err != nil {
-		return fmt.Errorf("cannot open the container's network namespace: %v", err)
+		return err
 	}
-	defer ns.Close()
-	h, err := netlink.NewHandleAt(ns)
-	if err != nil {
-		return fmt.Errorf("cannot reach the container's network namespace: %v", err)
-	}
-	defer h.Close()
+	defer closeNS()
 	lo, err := h.LinkByName("lo")
 	if err == nil {
 		err = h.LinkSetUp(lo)
@@ -112,10 +108,7 @@ func configureGuest(pid int, ifaces []libvirtxml.DomainInterface) error {
 	}
 	for i := range ifaces {
 		iface := &ifaces[i]
-		name := "eth" + strconv.Itoa(i)
-		if iface.Guest != nil && iface.Guest.Dev != "" {
-			name = iface.Guest.Dev
-		}
+		name := guestName(i, iface)
 		link, err := h.LinkByName(name)
 		if err != nil {
 			return fmt.Errorf("container interface %s: %v", name, err)
@@ -151,23 +144,6 @@ func configureGuest(pid int, ifaces []libvirtxml.DomainInterface) error {
 				return fmt.Errorf("cannot add the route via %s: %v", r.Gateway, err)
 			}
 		}
-	}
-	return nil
-}
-
-// deleteVeth removes a host end (and with it the container end) if it
-// still exists.
-func deleteVeth(name string) error {
-	link, err := netlink.LinkByName(name)
-	if err != nil {
-		var nf netlink.LinkNotFoundError
-		if errors.As(err, &nf) {
-			return nil
-		}
-		return err
-	}
-	if err := netlink.LinkDel(link); err != nil && !errors.Is(err, unix.ENODEV) {
-		return fmt.Errorf("cannot delete %s: %v", name, err)
 	}
 	return nil
 }

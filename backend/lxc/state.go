@@ -30,7 +30,7 @@ type runState struct {
 	ConsoleSocket string        `json:"console_socket,omitempty"` // where the controller serves it
 	Staging       string        `json:"staging,omitempty"`        // mount point of the container's root
 	Cgroup        *cgroup.Group `json:"cgroup,omitempty"`
-	Veths         []string      `json:"veths,omitempty"` // host ends
+	Veths         []string      `json:"veths,omitempty"` // host ends: the network driver's port records
 	Transient     bool          `json:"transient,omitempty"`
 	// Destroying is set by destroy before it kills init, so that the
 	// controller records the reason "destroyed".

@@ -31,11 +31,9 @@ type conn struct {
 	drv *Driver
 }
 
-func (c *conn) URI() string                      { return c.uri }
-func (c *conn) Networks() backend.NetworkService { return c.drv }
-func (c *conn) Interfaces() backend.InterfaceService {
-	return hostInterfaces{}
-}
+func (c *conn) URI() string                          { return c.uri }
+func (c *conn) Networks() backend.NetworkService     { return c.drv }
+func (c *conn) Interfaces() backend.InterfaceService { return Interfaces() }
 func (c *conn) Host() backend.HostService {
 	return hostinfo.Service{Ver: backend.Version{Hypervisor: "network"}}
 }

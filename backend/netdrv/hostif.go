@@ -20,6 +20,10 @@ import (
 // udev backend, which has none either, behaves the same).
 type hostInterfaces struct{}
 
+// Interfaces is the host interface service, which every hypervisor
+// driver's connection offers as libvirt's interface driver does.
+func Interfaces() backend.InterfaceService { return hostInterfaces{} }
+
 func (hostInterfaces) List(context.Context) ([]backend.HostInterface, error) {
 	ls, err := netlink.LinkList()
 	if err != nil {
