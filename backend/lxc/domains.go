@@ -3,6 +3,7 @@ package lxc
 import (
 	"context"
 	"errors"
+	"github.com/virtsh/virtsh/backend/store"
 	"io"
 	"os"
 	"os/exec"
@@ -168,26 +169,19 @@ func (s *domains) LookupByUUID(_ context.Context, uuid string) (backend.DomainIn
 		backend.NoDomain("no domain with matching uuid '%s'", uuid))
 }
 
-// claim gives d its UUID: an existing domain of the same name keeps its
-// own, and no two domains share one (libvirt's virDomainObjListAdd).
+// claim applies the identity rules every driver shares
+// (store.ClaimUUID), counting the running containers.
 func (s *domains) claim(d *libvirtxml.Domain) error {
-	if old, err := s.load(d.Name); err == nil {
-		switch {
-		case d.UUID == "":
-			d.UUID = old.def.UUID
-		case !strings.EqualFold(d.UUID, old.def.UUID):
-			return backend.OperationFailed("domain '%s' is already defined with uuid %s", d.Name, old.def.UUID)
-		}
-		return nil
+	names, err := s.c.live.Names()
+	if err != nil {
+		return err
 	}
-	if d.UUID == "" {
-		d.UUID = backend.NewUUID()
-		return nil
+	running := make([]store.Identity, 0, len(names))
+	for _, n := range names {
+		running = append(running, store.Identity{Name: n, UUID: s.c.live.DefinedUUID(n)})
 	}
-	if other, err := s.LookupByUUID(context.Background(), d.UUID); err == nil {
-		return backend.OperationFailed("domain '%s' already exists with uuid %s", other.Name, d.UUID)
-	}
-	return nil
+	d.UUID, err = s.c.defs.ClaimUUID(d.Name, d.UUID, running)
+	return err
 }
 
 func (s *domains) Define(_ context.Context, doc string, _ backend.DefineOptions) (backend.DomainInfo, error) {
