@@ -53,7 +53,7 @@ func TestCompleter(t *testing.T) {
 		toComplete string
 		want       string
 	}{
-		{nil, "domi", "domid domiflist dominfo"},
+		{nil, "domi", "domid domifaddr domiflist domifstat dominfo"},
 		{[]string{"dominfo"}, "", "test"},
 		{[]string{"dominfo"}, "t", "test"},
 		{[]string{"dominfo"}, "x", ""},
