@@ -379,3 +379,108 @@ func TestQEMUThroughTheCLI(t *testing.T) {
 		t.Errorf("processes left behind: %q", procs)
 	}
 }
+
+// TestQEMUBridgeInterface starts a guest with <interface type='bridge'>
+// inside a network namespace of its own, with virtsh run there (never on
+// the host's links): its tap has the guest's MAC with FE as first byte,
+// is enslaved to the bridge, counts the guest's traffic (domifstat), and
+// the guest's address shows in the ARP table (domifaddr --source arp).
+func TestQEMUBridgeInterface(t *testing.T) {
+	t.Parallel()
+	kernel, initrd := qemuGuest(t)
+	ns := "virtsh-br-" + strconv.Itoa(os.Getpid())
+	inNS := func(args ...string) (string, error) {
+		out, err := exec.Command("ip", append([]string{"netns", "exec", ns}, args...)...).CombinedOutput()
+		return string(out), err
+	}
+	if out, err := exec.Command("ip", "netns", "add", ns).CombinedOutput(); err != nil {
+		t.Fatalf("ip netns add: %v: %s", err, out)
+	}
+	dir := t.TempDir()
+	s := lxcShell{t: t, root: filepath.Join(dir, "root"), uri: "qemu:///system", prefix: []string{"ip", "netns", "exec", ns}}
+	name := "vt-br-" + strconv.Itoa(os.Getpid())
+	t.Cleanup(func() {
+		killAll(name)
+		exec.Command("ip", "netns", "del", ns).Run()
+		if t.Failed() {
+			b, _ := os.ReadFile(filepath.Join(s.root, "var/log/virtsh/qemu", name+".log"))
+			t.Logf("domain log:\n%s", b)
+		}
+	})
+	for _, cmd := range [][]string{
+		{"ip", "link", "set", "lo", "up"},
+		{"ip", "link", "add", "br0", "type", "bridge"},
+		{"ip", "addr", "add", "10.99.0.1/24", "dev", "br0"},
+		{"ip", "link", "set", "br0", "up"},
+	} {
+		if out, err := inNS(cmd...); err != nil {
+			t.Fatalf("%q: %v: %s", cmd, err, out)
+		}
+	}
+	xml := filepath.Join(dir, "br.xml")
+	os.WriteFile(xml, []byte(guestDomainXML(name, kernel, initrd, "virtsh.ip=10.99.0.2/24 virtsh.peer=10.99.0.1", `
+    <interface type='bridge'><source bridge='br0'/><mac address='52:54:00:aa:bb:01'/><model type='e1000'/></interface>`)), 0o644)
+	s.ok("Domain '"+name+"' defined from "+xml+"\n\n", "define", xml)
+	s.ok("Domain '"+name+"' started\n\n", "start", name)
+
+	out, err := inNS("ip", "-o", "link", "show", "master", "br0")
+	if err != nil || !regexp.MustCompile(`: vnet0: .* master br0 .*link/ether fe:54:00:aa:bb:01 `).MatchString(out) {
+		t.Fatalf("the bridge's ports: %v\n%s", err, out)
+	}
+	expect(t, s.run("domiflist", name), `(?m)^ vnet0 +bridge +br0 +e1000 +52:54:00:aa:bb:01$`)
+
+	var r result
+	for deadline := time.Now().Add(3 * time.Minute); time.Now().Before(deadline); time.Sleep(time.Second) {
+		if r = s.run("domifaddr", name, "--source", "arp"); strings.Contains(r.stdout, "10.99.0.2") {
+			break
+		}
+	}
+	expect(t, r, `(?m)^ vnet0 +52:54:00:aa:bb:01 +ipv4 +10\.99\.0\.2/0$`)
+	expect(t, s.run("domifstat", name, "vnet0"), `^vnet0 rx_bytes [1-9]\d*\nvnet0 rx_packets [1-9]\d*\n`)
+	expect(t, s.run("domifstat", name, "52:54:00:aa:bb:01"), `^52:54:00:aa:bb:01 rx_bytes [1-9]\d*\n`)
+	expect(t, s.run("domstats", name, "--interface"), `net.0.name=vnet0\n`)
+
+	s.ok("Domain '"+name+"' destroyed\n\n", "destroy", name)
+	if out, err := inNS("ip", "link", "show", "vnet0"); err == nil {
+		t.Errorf("the tap outlived its guest:\n%s", out)
+	}
+	s.ok("Domain '"+name+"' has been undefined\n\n", "undefine", name)
+	if procs := processesOf(name); len(procs) > 0 {
+		t.Errorf("processes left behind: %q", procs)
+	}
+}
+
+// TestQEMUStartAutostart: start-autostart starts the inactive autostart
+// domains, reports each, and goes on past one that fails.
+func TestQEMUStartAutostart(t *testing.T) {
+	t.Parallel()
+	kernel, initrd := qemuGuest(t)
+	dir := t.TempDir()
+	s := lxcShell{t: t, root: filepath.Join(dir, "root"), uri: "qemu:///system"}
+	good, bad, manual := "vt-as-good-"+strconv.Itoa(os.Getpid()), "vt-as-bad-"+strconv.Itoa(os.Getpid()), "vt-as-manual-"+strconv.Itoa(os.Getpid())
+	t.Cleanup(func() { killAll(good); killAll(bad); killAll(manual) })
+	for _, d := range []struct{ name, kernel string }{{good, kernel}, {bad, filepath.Join(dir, "missing-kernel")}, {manual, kernel}} {
+		xml := filepath.Join(dir, d.name+".xml")
+		os.WriteFile(xml, []byte(guestDomainXML(d.name, d.kernel, initrd, "", "")), 0o644)
+		if r := s.run("define", xml); r.code != 0 {
+			t.Fatal(r.stderr)
+		}
+	}
+	s.ok("Domain '"+good+"' marked as autostarted\n\n", "autostart", good)
+	s.ok("Domain '"+bad+"' marked as autostarted\n\n", "autostart", bad)
+
+	r := s.run("start-autostart")
+	if r.code != 1 || r.stdout != "Domain '"+good+"' started\n\n" ||
+		!strings.HasPrefix(r.stderr, "error: Failed to start domain '"+bad+"'\n") ||
+		!strings.HasSuffix(r.stderr, "error: 1 of 2 autostart objects failed to start\n") {
+		t.Errorf("start-autostart: exit %d\nstdout %q\nstderr %q", r.code, r.stdout, r.stderr)
+	}
+	s.ok("running (booted)\n\n", "domstate", good, "--reason")
+	s.ok("shut off (unknown)\n\n", "domstate", manual, "--reason")
+	s.ok("Domain '"+bad+"' unmarked as autostarted\n\n", "autostart", bad, "--disable")
+	expect(t, s.run("start-autostart", "-o", "json"), `^\[\]\n$`) // nothing left to start
+	s.ok("Domain '"+good+"' destroyed\n\n", "destroy", good)
+	if procs := processesOf(good); len(procs) > 0 {
+		t.Errorf("processes left behind: %q", procs)
+	}
+}
