@@ -119,11 +119,30 @@ func (roDomains) DetachDevice(context.Context, string, string, Scope) error {
 	return ReadOnly("virDomainDetachDeviceFlags")
 }
 
+// The QEMU monitor and guest agent can change anything, and a screenshot
+// and key presses act on the guest: libvirt refuses them all read-only.
+
+func (roDomains) MonitorCommand(context.Context, string, string, bool) (string, error) {
+	return "", ReadOnly("virDomainQemuMonitorCommand")
+}
+func (roDomains) AgentCommand(context.Context, string, string, int) (string, error) {
+	return "", ReadOnly("virDomainQemuAgentCommand")
+}
+func (roDomains) Screenshot(context.Context, string, uint, io.Writer) (string, error) {
+	return "", ReadOnly("virDomainScreenshot")
+}
+func (roDomains) SendKey(context.Context, string, string, uint, []uint) error {
+	return ReadOnly("virDomainSendKey")
+}
+
 // The optional capabilities that only read pass through to the driver
 // (the wrapper would otherwise hide them), or answer "unsupported" as the
 // driver would when it lacks them.
 
 func (d roDomains) InterfaceAddresses(ctx context.Context, name string, source AddressSource) ([]InterfaceAddresses, error) {
+	if source == AddressFromAgent { // the agent runs commands in the guest
+		return nil, ReadOnly("virDomainInterfaceAddresses")
+	}
 	if a, ok := d.DomainService.(DomainAddresses); ok {
 		return a.InterfaceAddresses(ctx, name, source)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+	"github.com/virtsh/virtsh/backend/keycodes"
 	"github.com/virtsh/virtsh/completion"
 	"github.com/virtsh/virtsh/format"
 )
@@ -50,7 +51,7 @@ var freeText = map[string]bool{
 	"title": true, "new-desc": true, "description": true, "desc": true,
 	"memspec": true, "diskspec": true, "from": true, "parent": true,
 	"echo": true, "type": true, "key": true, "level": true,
-	"timeout": true, "pass-fds": true, "devname": true,
+	"timeout": true, "screen": true, "holdtime": true, "keycode": true, "cmd": true, "pass-fds": true, "devname": true,
 	"parent-index": true, "bridge": true, "delay": true,
 	"driver": true, "serial": true, "wwn": true, "alias": true, "mac": true, "script": true, "period": true, "xpath": true, "storage": true,
 }
@@ -84,7 +85,12 @@ func completerFor(env *Env, cmd *cobra.Command, name string) completion.Func {
 		return completion.Words("bridge", "domain", "ip", "ip-dhcp-host", "ip-dhcp-range", "forward",
 			"forward-interface", "forward-pf", "portgroup", "dns-host", "dns-txt", "dns-srv")
 	case "file", "xmlfile", "xml":
+		if cmd.Name() == "screenshot" {
+			return completion.Files() // a new image file
+		}
 		return completion.Files("xml")
+	case "codeset":
+		return completion.Words(keycodes.Codesets...)
 	case "config":
 		return completion.Files()
 	case "dir":
@@ -95,8 +101,11 @@ func completerFor(env *Env, cmd *cobra.Command, name string) completion.Func {
 		}
 		return completion.CommaWords("acpi", "agent", "initctl", "signal", "paravirt")
 	case "source":
-		if cmd.Name() == "attach-disk" {
+		switch cmd.Name() {
+		case "attach-disk":
 			return completion.Files()
+		case "domifaddr":
+			return completion.Words("lease", "agent", "arp")
 		}
 		return completion.Networks(conn, nil) // attach-interface --type network; a bridge is typed
 	case "targetbus":

@@ -53,7 +53,7 @@ func TestCompleter(t *testing.T) {
 		toComplete string
 		want       string
 	}{
-		{nil, "domi", "domid domiflist dominfo"},
+		{nil, "domi", "domid domifaddr domiflist domifstat dominfo"},
 		{[]string{"dominfo"}, "", "test"},
 		{[]string{"dominfo"}, "t", "test"},
 		{[]string{"dominfo"}, "x", ""},
@@ -105,5 +105,20 @@ func TestCompleterKeepsEnv(t *testing.T) {
 	c.Complete(context.Background(), []string{"list", "-o", "json"}, "")
 	if env.Format != 0 {
 		t.Errorf("completion changed the output format to %v", env.Format)
+	}
+}
+
+// TestExecutionTreesRegisterNoCompleters: cobra keeps flag completers in a
+// global map, so a command that registered its own in its constructor
+// would grow that map on every executed line of the shell. Completers are
+// attached by complete.go to completion trees only.
+func TestExecutionTreesRegisterNoCompleters(t *testing.T) {
+	root := NewRoot(completionEnv())
+	for _, cmd := range root.Commands() {
+		cmd.Flags().VisitAll(func(f *pflag.Flag) {
+			if _, ok := cmd.GetFlagCompletionFunc(f.Name); ok {
+				t.Errorf("%s --%s registers a completer in its constructor: move it to completerFor in complete.go", cmd.Name(), f.Name)
+			}
+		})
 	}
 }

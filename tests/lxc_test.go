@@ -11,15 +11,30 @@ import (
 	"time"
 )
 
-// lxcShell runs virtsh on lxc:///system with its own VIRTSH_ROOT.
+// lxcShell runs virtsh on lxc:///system (or uri) with its own
+// VIRTSH_ROOT, through the command prefix when set (ip netns exec NS).
 type lxcShell struct {
-	t    testing.TB
-	root string
+	t      testing.TB
+	root   string
+	uri    string
+	prefix []string
 }
 
 func (s lxcShell) run(args ...string) result {
 	s.t.Helper()
-	cmd := exec.Command(virtshBin, append([]string{"-c", "lxc:///system"}, args...)...)
+	return s.runIn("", args...)
+}
+
+// runIn runs virtsh with stdin as its standard input.
+func (s lxcShell) runIn(stdin string, args ...string) result {
+	s.t.Helper()
+	uri := s.uri
+	if uri == "" {
+		uri = "lxc:///system"
+	}
+	argv := append(append(append([]string{}, s.prefix...), virtshBin, "-c", uri), args...)
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Stdin = strings.NewReader(stdin)
 	cmd.Env = append(cleanEnv(), "VIRTSH_ROOT="+s.root)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut

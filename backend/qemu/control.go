@@ -22,8 +22,9 @@ const (
 	opReset    = "reset"
 	opSuspend  = "suspend"
 	opResume   = "resume"
-	opQMP      = "qmp"   // a QMP command, as JSON
-	opAgent    = "agent" // a guest agent command, as JSON
+	opQMP      = "qmp"     // a QMP command, as JSON
+	opMonitor  = "monitor" // a user's QMP command (its whole reply) or HMP line
+	opAgent    = "agent"   // a guest agent command, as JSON
 	opSetMem   = "setmem"
 )
 
@@ -32,8 +33,12 @@ type request struct {
 	Graceful bool            `json:"graceful,omitempty"`
 	Mode     string          `json:"mode,omitempty"` // shutdown/reboot: acpi or agent
 	Command  json.RawMessage `json:"command,omitempty"`
+	HMP      bool            `json:"hmp,omitempty"`  // monitor: Line is a human monitor command
+	Line     string          `json:"line,omitempty"` // monitor: the human monitor command
 	KiB      uint64          `json:"kib,omitempty"`
-	Timeout  int             `json:"timeout_s,omitempty"`
+	Timeout  int             `json:"timeout_s,omitempty"` // agent: seconds to wait (0: the default)
+	Block    bool            `json:"block,omitempty"`     // agent: wait however long it takes
+	NoWait   bool            `json:"no_wait,omitempty"`   // agent: return once the command is sent
 }
 
 type response struct {

@@ -255,6 +255,8 @@ func (c *Conn) withoutSupervisor(name string, st status, req request) (json.RawM
 		return nil, c.writeStatus(name, st)
 	case opQMP:
 		return runRawQMP(mon, req.Command)
+	case opMonitor:
+		return monitorCommand(mon, req)
 	case opSetMem:
 		_, err := runQMP(mon, "balloon", map[string]any{"value": req.KiB * 1024})
 		return nil, err

@@ -70,8 +70,32 @@ func runQMP(mon monitor, execute string, args any) (json.RawMessage, error) {
 	return runRawQMP(mon, b)
 }
 
-// runRawQMP runs a command given as QMP JSON, with a time limit.
+// runRawQMP runs a command given as QMP JSON, with a time limit, and
+// returns what it returned.
 func runRawQMP(mon monitor, cmd []byte) (json.RawMessage, error) {
+	b, err := runTimed(mon, cmd)
+	if errors.Is(err, errQMPTimeout) {
+		return nil, backend.OperationFailed("QEMU did not answer %s within %v", commandName(cmd), qmpTimeout)
+	}
+	if err != nil {
+		return nil, backend.OperationFailed("QEMU refused %s: %v", commandName(cmd), err)
+	}
+	var reply qmpReply
+	if err := json.Unmarshal(b, &reply); err != nil {
+		return nil, backend.Internal("cannot parse QEMU's reply to %s: %v", commandName(cmd), err)
+	}
+	if reply.Return == nil {
+		reply.Return = json.RawMessage("{}")
+	}
+	return reply.Return, nil
+}
+
+// errQMPTimeout: QEMU did not answer within qmpTimeout.
+var errQMPTimeout = errors.New("no answer")
+
+// runTimed runs cmd on mon and returns QEMU's whole reply, or go-qemu's
+// error (QEMU's error reply, or a broken connection), within qmpTimeout.
+func runTimed(mon monitor, cmd []byte) ([]byte, error) {
 	type result struct {
 		b   []byte
 		err error
@@ -83,19 +107,9 @@ func runRawQMP(mon monitor, cmd []byte) (json.RawMessage, error) {
 	}()
 	select {
 	case r := <-done:
-		if r.err != nil {
-			return nil, backend.OperationFailed("QEMU refused %s: %v", commandName(cmd), r.err)
-		}
-		var reply qmpReply
-		if err := json.Unmarshal(r.b, &reply); err != nil {
-			return nil, backend.Internal("cannot parse QEMU's reply to %s: %v", commandName(cmd), err)
-		}
-		if reply.Return == nil {
-			reply.Return = json.RawMessage("{}")
-		}
-		return reply.Return, nil
+		return r.b, r.err
 	case <-time.After(qmpTimeout):
-		return nil, backend.OperationFailed("QEMU did not answer %s within %v", commandName(cmd), qmpTimeout)
+		return nil, fmt.Errorf("%w within %v", errQMPTimeout, qmpTimeout)
 	}
 }
 

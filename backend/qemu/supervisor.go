@@ -245,6 +245,7 @@ func (s *supervisor) setup(paused bool) error {
 		return backend.OperationFailed("cannot read QEMU's events: %v", err)
 	}
 	s.recordPtys()
+	s.recordVNC()
 	if err := s.initialBalloon(); err != nil {
 		return err
 	}
@@ -569,8 +570,14 @@ func (s *supervisor) do(req request) (json.RawMessage, error) {
 		return nil, nil
 	case opQMP:
 		return runRawQMP(s.mon, req.Command)
+	case opMonitor:
+		return monitorCommand(s.mon, req)
 	case opAgent:
-		return agentCommand(s.agentPath(), req.Command, time.Duration(req.Timeout)*time.Second)
+		ret, err := agentCommand(s.agentPath(), req.Command, agentWait(req), req.NoWait)
+		if errors.Is(err, errNoReply) {
+			err = backend.OperationFailed("guest agent is not responding: no answer within %v", agentWait(req))
+		}
+		return ret, err
 	case opSetMem:
 		if !hasBalloon(s.dom) {
 			return nil, backend.ConfigUnsupported("the domain has no memory balloon (<memballoon model='none'/>)")
@@ -625,7 +632,7 @@ func (s *supervisor) shutdown(reboot bool, mode string) error {
 			m = "reboot"
 		}
 		cmd, _ := json.Marshal(map[string]any{"execute": "guest-shutdown", "arguments": map[string]string{"mode": m}})
-		_, err := agentCommand(s.agentPath(), cmd, 0)
+		_, err := agentCommand(s.agentPath(), cmd, agentDefaultTimeout, false)
 		if errors.Is(err, errNoReply) {
 			err = nil // guest-shutdown does not answer when it works
 		}
