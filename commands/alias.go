@@ -97,7 +97,7 @@ func newAliasCmd(env *Env) *cobra.Command {
 			return nil
 		case !aliasName.MatchString(o.name):
 			return userError("", "invalid alias name '%s': use letters, digits, '_', '.' and '-'", o.name)
-		case Lookup(c.Root(), o.name) != nil:
+		case isCommand(env, o.name):
 			return userError("", "cannot alias '%s': it is a command", o.name)
 		}
 		env.Aliases[o.name] = o.line

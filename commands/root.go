@@ -3,6 +3,8 @@ package commands
 import (
 	"github.com/spf13/cobra"
 	"github.com/virtsh/virtsh/format"
+	"slices"
+	"sync"
 )
 
 // The command groups, in virsh's order and with its help keywords.
@@ -20,15 +22,21 @@ var groups = []*cobra.Group{
 
 // constructors lists every command by group. Adding a command is one line
 // here and one file.
-var constructors = map[string][]func(*Env) *cobra.Command{
-	"domain":   domainCommands,
-	"monitor":  monitorCommands,
-	"host":     hostCommands,
-	"network":  networkCommands,
-	"snapshot": snapshotCommands,
-	"pool":     poolCommands,
-	"volume":   volumeCommands,
-	"virsh":    virshCommands,
+var constructors = map[string][]func(*Env) *cobra.Command{}
+
+func init() {
+	for group, cmds := range map[string][]func(*Env) *cobra.Command{
+		"domain":   domainCommands,
+		"monitor":  monitorCommands,
+		"host":     hostCommands,
+		"network":  networkCommands,
+		"snapshot": snapshotCommands,
+		"pool":     poolCommands,
+		"volume":   volumeCommands,
+		"virsh":    virshCommands,
+	} {
+		constructors[group] = slices.Concat(cmds, constructors[group])
+	}
 }
 
 // register adds commands to a group from the file that defines them (used
@@ -41,6 +49,68 @@ func register(group string, ctors ...func(*Env) *cobra.Command) {
 // NewRoot builds a fresh command tree bound to env. cobra keeps flag values
 // between executions, so every command line gets its own tree.
 func NewRoot(env *Env) *cobra.Command {
+	root := newSkeleton(env)
+	for _, g := range groups {
+		if len(constructors[g.ID]) == 0 {
+			continue
+		}
+		root.AddGroup(g)
+		for _, newCmd := range constructors[g.ID] {
+			addCommand(root, g.ID, newCmd(env))
+		}
+	}
+	root.SetHelpCommand(Lookup(root, "help")) // ours, in the virsh group
+	return root
+}
+
+// newRootFor builds the tree a command line needs: the root and the named
+// command alone (a tenth of the whole tree's cost, which a batch of a
+// thousand commands pays twice per command), or the whole tree for help,
+// which lists the others. A name that is no command gets the whole tree.
+func newRootFor(env *Env, name string) *cobra.Command {
+	e, ok := commandIndex(env)[name]
+	if !ok || name == "help" {
+		return NewRoot(env)
+	}
+	root := newSkeleton(env)
+	for _, g := range groups {
+		if g.ID == e.group {
+			root.AddGroup(g)
+		}
+	}
+	addCommand(root, e.group, e.ctor(env))
+	return root
+}
+
+type indexEntry struct {
+	group string
+	ctor  func(*Env) *cobra.Command
+}
+
+var (
+	indexOnce sync.Once
+	index     map[string]indexEntry
+)
+
+// commandIndex maps every command name and alias to its constructor,
+// learnt by building the tree once.
+func commandIndex(env *Env) map[string]indexEntry {
+	indexOnce.Do(func() {
+		index = map[string]indexEntry{}
+		probe := *env
+		for group, ctors := range constructors {
+			for _, ctor := range ctors {
+				c := ctor(&probe)
+				for _, n := range append([]string{c.Name()}, c.Aliases...) {
+					index[n] = indexEntry{group, ctor}
+				}
+			}
+		}
+	})
+	return index
+}
+
+func newSkeleton(env *Env) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "virtsh",
 		Short:         "the virtualization shell",
@@ -57,23 +127,16 @@ func NewRoot(env *Env) *cobra.Command {
 	root.PersistentPreRunE = checkEmpty
 	root.PersistentFlags().VarP((*formatFlag)(&env.Format), "output", "o", "output format: table, json, yaml or csv")
 	root.SetHelpFunc(func(c *cobra.Command, _ []string) { writeCommandHelp(env.Out, c) })
-	for _, g := range groups {
-		if len(constructors[g.ID]) == 0 {
-			continue
-		}
-		root.AddGroup(g)
-		for _, newCmd := range constructors[g.ID] {
-			c := newCmd(env)
-			c.GroupID = g.ID
-			c.Flags().SortFlags = false // help lists options as declared, like virsh
-			if c.Args == nil {
-				c.Args = noArgs
-			}
-			root.AddCommand(c)
-		}
-	}
-	root.SetHelpCommand(Lookup(root, "help")) // ours, in the virsh group
 	return root
+}
+
+func addCommand(root *cobra.Command, group string, c *cobra.Command) {
+	c.GroupID = group
+	c.Flags().SortFlags = false // help lists options as declared, like virsh
+	if c.Args == nil {
+		c.Args = noArgs
+	}
+	root.AddCommand(c)
 }
 
 // Lookup returns the command named name in root, or nil.
@@ -98,4 +161,10 @@ func (f *formatFlag) Set(s string) error {
 		*f = formatFlag(v)
 	}
 	return err
+}
+
+// isCommand reports whether name is a command (or an alias of one).
+func isCommand(env *Env, name string) bool {
+	_, ok := commandIndex(env)[name]
+	return ok
 }

@@ -22,8 +22,8 @@ func Run(ctx context.Context, env *Env, argv []string, timing bool) int {
 	}
 	env.debugf("command: %s", strings.Join(argv, " "))
 	defer func(f format.Format) { env.Format = f }(env.Format) // -o after a command is for it alone
-	root := NewRoot(env)
 	name := argv[0]
+	root := newRootFor(env, name)
 	if Lookup(root, name) == nil {
 		ReportError(env, userError("", "unknown command: '%s'", name))
 		return 1
@@ -70,7 +70,7 @@ func Check(env *Env, argv []string) error {
 		return nil
 	}
 	defer func(f format.Format) { env.Format = f }(env.Format) // parsing -o sets it
-	root := NewRoot(env)
+	root := newRootFor(env, argv[0])
 	cmd := Lookup(root, argv[0])
 	if cmd == nil || argv[0] == "completion" {
 		return userError("", "unknown command: '%s'", argv[0])
