@@ -2,7 +2,8 @@
 // toolstack, xl, in dom0, as libvirt's libxl driver drives libxl: the
 // definitions are libvirt domain XML kept in virtsh's store, converted to
 // xl configuration files (package xlconfig) when a domain starts, and the
-// runtime facts come from `xl list` and xenstore. The xl process that
+// runtime facts come from xenstore and the hypervisor, read directly as
+// libxl reads them (DomainReader), with `xl list` as the fallback. The xl process that
 // `xl create` leaves behind for each guest applies on_poweroff, on_reboot
 // and on_crash, so virtsh needs no supervisor of its own here.
 package xen
