@@ -2,13 +2,15 @@
 // toolstack, xl, in dom0, as libvirt's libxl driver drives libxl: the
 // definitions are libvirt domain XML kept in virtsh's store, converted to
 // xl configuration files (package xlconfig) when a domain starts, and the
-// runtime facts come from `xl list` and xenstore. The xl process that
+// runtime facts come from xenstore and the hypervisor, read directly as
+// libxl reads them (DomainReader), with `xl list` as the fallback. The xl process that
 // `xl create` leaves behind for each guest applies on_poweroff, on_reboot
 // and on_crash, so virtsh needs no supervisor of its own here.
 package xen
 
 import (
 	"context"
+	"io"
 	"net/url"
 	"path/filepath"
 	"sync"
@@ -29,7 +31,12 @@ func (driver) Open(_ context.Context, u *url.URL, _ backend.OpenOptions) (backen
 	default:
 		return nil, backend.InvalidArgument("unexpected Xen URI path '%s', try xen:///system", u.Path)
 	}
-	return Open("xen:///system", &execRunner{})
+	c, err := Open("xen:///system", &execRunner{})
+	if err != nil {
+		return nil, err
+	}
+	c.reader = &directReader{}
+	return c, nil
 }
 
 // Conn is an open connection to the Xen host.
@@ -39,6 +46,10 @@ type Conn struct {
 	dirs fsutil.Dirs
 	defs *store.Store // persistent definitions
 	live *store.Store // the live XML of running domains
+
+	// reader lists the running domains without xl; nil, or failing, means
+	// `xl list` does.
+	reader DomainReader
 
 	listMu  sync.Mutex // guards the last `xl list`
 	listOut []byte
@@ -71,7 +82,13 @@ func (c *Conn) Host() backend.HostService          { return host{c} }
 func (c *Conn) Networks() backend.NetworkService   { return noNetworks{} }
 func (c *Conn) Pools() backend.PoolService         { return noPools{} }
 func (c *Conn) Snapshots() backend.SnapshotService { return noSnapshots{} }
-func (c *Conn) Close() error                       { return nil }
+
+func (c *Conn) Close() error {
+	if cl, ok := c.reader.(io.Closer); ok {
+		return cl.Close()
+	}
+	return nil
+}
 
 var (
 	_ backend.NativeConfig      = (*Conn)(nil)

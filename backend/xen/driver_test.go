@@ -63,6 +63,21 @@ func (f *fakeXL) ran(prefix string) bool {
 	return false
 }
 
+// fakeReader is the DomainReader of the unit tests: the domains of the
+// fake xl, read without running a command, as xenstore and the hypervisor
+// answer in dom0. With down set it fails as on a host without xenstored.
+type fakeReader struct {
+	f    *fakeXL
+	down bool
+}
+
+func (r *fakeReader) Domains(context.Context) ([]xlDomain, error) {
+	if r.down {
+		return nil, errors.New("cannot connect to xenstored: no such file or directory")
+	}
+	return parseXLList([]byte(recorded(r.f.t, "xl-list-v.txt") + strings.Join(r.f.guests, "\n") + "\n"))
+}
+
 func newTestConn(t *testing.T) (*Conn, *fakeXL) {
 	t.Helper()
 	t.Setenv("VIRTSH_ROOT", t.TempDir())
@@ -71,6 +86,7 @@ func newTestConn(t *testing.T) (*Conn, *fakeXL) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	c.reader = &fakeReader{f: f}
 	return c, f
 }
 

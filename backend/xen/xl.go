@@ -168,14 +168,20 @@ func (c *Conn) xl(ctx context.Context, args ...string) ([]byte, error) {
 	return out, nil
 }
 
-// listTTL is how long one `xl list` answers for: a command line looks a
-// domain up and then acts on it, and each xl list costs a toolstack
-// start (a fifth of a second in a nested dom0). xl itself rechecks the
-// state of every domain it acts on.
+// listTTL is how long one `xl list` answers for, when the connection
+// has no working DomainReader: a command line looks a domain up and then
+// acts on it, and each xl list costs a toolstack start (seconds in a
+// nested dom0). xl itself rechecks the state of every domain it acts on.
 const listTTL = time.Second
 
-// running lists the domains the hypervisor runs.
+// running lists the domains the hypervisor runs: from the reader, or
+// from `xl list` when there is none or it fails.
 func (c *Conn) running(ctx context.Context) ([]xlDomain, error) {
+	if c.reader != nil {
+		if doms, err := c.reader.Domains(ctx); err == nil {
+			return doms, nil
+		}
+	}
 	c.listMu.Lock()
 	out := c.listOut
 	if time.Since(c.listAt) > listTTL {
