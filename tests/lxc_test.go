@@ -196,3 +196,54 @@ func BenchmarkLXCStartDestroyCLI(b *testing.B) {
 	b.ReportMetric(float64(start.Microseconds())/1000/float64(b.N), "ms-start")
 	b.ReportMetric(float64(destroy.Microseconds())/1000/float64(b.N), "ms-destroy")
 }
+
+// TestLXCIDMap: with <idmap>, the container's root is an unprivileged host
+// uid (a user namespace), yet init runs and the container works.
+func TestLXCIDMap(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Fatal("the LXC tests need root (CI runs as root)")
+	}
+	// The container's root (host uid 100000) must pass through the test's
+	// directories to its root filesystem and its mount point.
+	root := t.TempDir()
+	rootfs := busyboxRootfs(t)
+	for _, d := range []string{filepath.Dir(root), root, rootfs} {
+		os.Chmod(d, 0o711)
+	}
+	// As with libvirt, the root filesystem belongs to the container's root.
+	filepath.Walk(rootfs, func(p string, _ os.FileInfo, err error) error {
+		if err == nil {
+			err = os.Lchown(p, 100000, 100000)
+		}
+		return err
+	})
+	s := lxcShell{t: t, root: root}
+	xml := filepath.Join(t.TempDir(), "idm.xml")
+	os.WriteFile(xml, []byte(fmt.Sprintf(`<domain type='lxc'>
+  <name>idmct</name>
+  <memory unit='MiB'>64</memory>
+  <os><type>exe</type><init>/bin/sleep</init><initarg>4242</initarg></os>
+  <idmap><uid start='0' target='100000' count='65536'/><gid start='0' target='100000' count='65536'/></idmap>
+  <devices><filesystem type='mount'><source dir='%s'/><target dir='/'/></filesystem><console type='pty'/></devices>
+</domain>`, rootfs)), 0o644)
+	t.Cleanup(func() { s.run("destroy", "idmct"); s.run("undefine", "idmct") })
+	s.ok("Domain 'idmct' defined from "+xml+"\n\n", "define", xml)
+	s.ok("Domain 'idmct' started\n\n", "start", "idmct")
+	uid := ""
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		cmdline, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if string(cmdline) == "/bin/sleep\x004242\x00" {
+			status, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "status"))
+			for _, l := range strings.Split(string(status), "\n") {
+				if f := strings.Fields(l); len(f) > 1 && f[0] == "Uid:" {
+					uid = f[1]
+				}
+			}
+		}
+	}
+	if uid != "100000" {
+		t.Errorf("the container's init runs as host uid %q, want 100000", uid)
+	}
+	s.ok("Domain 'idmct' destroyed\n\n", "destroy", "idmct")
+}

@@ -61,11 +61,14 @@ func DirsFor(driver string, system bool) Dirs {
 	}
 }
 
-// Create makes every directory (mode 0700: definitions and runtime state
-// can hold secrets such as VNC passwords).
+// Create makes every directory, mode 0711: nobody else may list them, and
+// every file in them is 0600 (definitions and runtime state can hold
+// secrets such as VNC passwords), but a container's root in a user
+// namespace, an unprivileged host uid, must be able to pass through to
+// its own mount point under Run.
 func (d Dirs) Create() error {
 	for _, dir := range []string{d.Config, d.Run, d.Lib, d.Log} {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
+		if err := os.MkdirAll(dir, 0o711); err != nil {
 			return err
 		}
 	}

@@ -45,7 +45,7 @@ func TestDirsUnderRoot(t *testing.T) {
 	if err := d.Create(); err != nil {
 		t.Fatal(err)
 	}
-	if st, err := os.Stat(d.Run); err != nil || st.Mode().Perm() != 0o700 {
+	if st, err := os.Stat(d.Run); err != nil || st.Mode().Perm() != 0o711 {
 		t.Errorf("run dir: %v %v", st, err)
 	}
 }

@@ -227,6 +227,10 @@ func (c *controller) sysProcAttr() *syscall.SysProcAttr {
 			attr.GidMappings = append(attr.GidMappings, syscall.SysProcIDMap{ContainerID: int(r.Start), HostID: int(r.Target), Size: int(r.Count)})
 		}
 		attr.GidMappingsEnableSetgroups = true
+		// Become the container's root once the maps are written: the
+		// caller's host uid is not mapped, and an unmapped process execs
+		// without capabilities in the new namespaces.
+		attr.Credential = &syscall.Credential{Uid: 0, Gid: 0}
 	}
 	return attr
 }
