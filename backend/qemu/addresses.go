@@ -12,8 +12,8 @@ import (
 
 // InterfaceAddresses implements backend.DomainAddresses (domifaddr): from
 // the guest agent, or from the host's ARP table as libvirt does (each
-// neighbour with a guest interface's MAC, prefix 0). DHCP leases belong
-// to the network driver.
+// neighbour with a guest interface's MAC, prefix 0), or from the DHCP
+// leases of the virtual networks the interfaces are on.
 func (d *domains) InterfaceAddresses(ctx context.Context, name string, source backend.AddressSource) ([]backend.InterfaceAddresses, error) {
 	switch source {
 	case backend.AddressFromAgent:
@@ -24,7 +24,45 @@ func (d *domains) InterfaceAddresses(ctx context.Context, name string, source ba
 	case backend.AddressFromARP:
 		return d.arpAddresses(name)
 	}
-	return nil, backend.Unsupported("addresses from DHCP leases need the network driver, which this build does not include yet; use --source agent or --source arp")
+	return d.leaseAddresses(ctx, name)
+}
+
+// leaseAddresses reads the leases of each type='network' interface's MAC
+// (libvirt's virDomainNetDHCPInterfaces); only interfaces with a lease
+// are listed, named by their tap.
+func (d *domains) leaseAddresses(ctx context.Context, name string) ([]backend.InterfaceAddresses, error) {
+	dom, err := d.runningDomain(name)
+	if err != nil {
+		return nil, err
+	}
+	if dom.Devices == nil {
+		return nil, nil
+	}
+	var out []backend.InterfaceAddresses
+	for _, i := range dom.Devices.Interfaces {
+		if i.Source == nil || i.Source.Network == nil || i.MAC == nil {
+			continue
+		}
+		if d.c.nets == nil {
+			return nil, errNetworks()
+		}
+		leases, err := d.c.nets.DHCPLeases(ctx, i.Source.Network.Network, i.MAC.Address)
+		if err != nil {
+			return nil, err
+		}
+		if len(leases) == 0 {
+			continue
+		}
+		ia := backend.InterfaceAddresses{MAC: i.MAC.Address}
+		if i.Target != nil {
+			ia.Name = i.Target.Dev
+		}
+		for _, l := range leases {
+			ia.Addrs = append(ia.Addrs, backend.IPAddress{Type: l.Type, Addr: l.IPAddr, Prefix: l.Prefix})
+		}
+		out = append(out, ia)
+	}
+	return out, nil
 }
 
 func (d *domains) arpAddresses(name string) ([]backend.InterfaceAddresses, error) {

@@ -108,8 +108,19 @@ func TestToNative(t *testing.T) {
 
 func TestSystemURIAsNonRootAndUnsupportedServices(t *testing.T) {
 	c := openTest(t)
-	if _, err := c.Networks().List(ctx); !errors.Is(err, backend.ErrUnsupported) || !strings.Contains(err.Error(), "network:///system") {
-		t.Errorf("networks: %v", err)
+	if c.nets == nil {
+		if _, err := c.Networks().List(ctx); !errors.Is(err, backend.ErrUnsupported) || !strings.Contains(err.Error(), "qemu:///session has no virtual networks") {
+			t.Errorf("session networks: %v", err)
+		}
+	} else if nets, err := c.Networks().List(ctx); err != nil || len(nets) != 0 {
+		t.Errorf("system networks (the shared network driver's, none yet): %v %v", nets, err)
+	}
+	session := &Conn{}
+	if _, err := session.Networks().List(ctx); !errors.Is(err, backend.ErrUnsupported) || !strings.Contains(err.Error(), "qemu:///system or network:///system") {
+		t.Errorf("session networks: %v", err)
+	}
+	if session.Interfaces() != nil {
+		t.Error("qemu:///session offers host interfaces")
 	}
 	if _, err := c.Pools().List(ctx); !errors.Is(err, backend.ErrUnsupported) {
 		t.Errorf("pools: %v", err)

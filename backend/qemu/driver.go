@@ -14,6 +14,7 @@ import (
 
 	"github.com/virtsh/virtsh/backend"
 	"github.com/virtsh/virtsh/backend/fsutil"
+	"github.com/virtsh/virtsh/backend/netdrv"
 	"github.com/virtsh/virtsh/backend/store"
 )
 
@@ -45,6 +46,11 @@ func (driver) Open(_ context.Context, u *url.URL, opts backend.OpenOptions) (bac
 	if err != nil {
 		return nil, err
 	}
+	if system {
+		if c.nets, err = netdrv.System(); err != nil {
+			return nil, err
+		}
+	}
 	return c, nil
 }
 
@@ -53,6 +59,7 @@ type Conn struct {
 	uri  string
 	dirs fsutil.Dirs
 	defs *store.Store
+	nets *netdrv.Driver // the shared network driver; nil for qemu:///session
 }
 
 func openConn(uri string, dirs fsutil.Dirs) (*Conn, error) {
@@ -76,6 +83,21 @@ func (c *Conn) Snapshots() backend.SnapshotService { return unsupportedSnapshots
 // Pools: storage pools are not implemented by this driver yet.
 func (c *Conn) Pools() backend.PoolService { return unsupportedPools{} }
 
-// Networks: virtual networks belong to the network driver
-// (network:///system), which this build does not include yet.
-func (c *Conn) Networks() backend.NetworkService { return unsupportedNetworks{} }
+// Networks are the shared network driver's, as network:///system and
+// lxc:///system see them (libvirt's daemon routes every connection's
+// network calls to its one network driver); so are the host's
+// interfaces. qemu:///session has neither: bridges need root.
+func (c *Conn) Networks() backend.NetworkService {
+	if c.nets == nil {
+		return sessionNetworks{}
+	}
+	return c.nets
+}
+
+// Interfaces implements backend.HostInterfaces (nil for qemu:///session).
+func (c *Conn) Interfaces() backend.InterfaceService {
+	if c.nets == nil {
+		return nil
+	}
+	return netdrv.Interfaces()
+}

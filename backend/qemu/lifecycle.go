@@ -252,7 +252,11 @@ func (c *Conn) withoutSupervisor(name string, st status, req request) (json.RawM
 			return nil, err
 		}
 		st.State, st.Reason = state, reason
-		return nil, c.writeStatus(name, st)
+		taps, event := recordedTaps(st.Taps), (*tapPorts).cpusStopped
+		if req.Op == opResume {
+			event = (*tapPorts).cpusStarted
+		}
+		return nil, errors.Join(c.writeStatus(name, st), event(taps))
 	case opQMP:
 		return runRawQMP(mon, req.Command)
 	case opMonitor:
@@ -276,7 +280,7 @@ func (c *Conn) killQEMU(name string, st status, graceful bool) error {
 			return backend.OperationFailed("QEMU (pid %d) did not exit after SIGKILL", st.QEMUPID)
 		}
 	}
-	cleanupRun(c, name, st, netlinkTaps{})
+	cleanupRun(c, name, recordedTaps(st.Taps))
 	if st.Transient {
 		os.Remove(c.statusPath(name))
 		return nil

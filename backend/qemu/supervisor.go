@@ -49,7 +49,7 @@ type supervisor struct {
 	cmd    *argv.Command
 	mon    monitor
 	qemu   process
-	taps   tapPlugger
+	taps   *tapPorts
 	exited chan struct{} // closed when QEMU has exited
 	done   chan struct{} // closed when everything is cleaned up
 
@@ -99,7 +99,7 @@ func supervisorMain(args []string) int {
 		report(err)
 		return 1
 	}
-	s, err := launchQEMU(c, name, netlinkTaps{}, *paused, *transient, *autodestroy)
+	s, err := launchQEMU(c, name, *paused, *transient, *autodestroy)
 	if err != nil {
 		logf("domain '%s' failed to start: %v", name, err)
 		report(err)
@@ -132,7 +132,7 @@ func listenControl(path string) (net.Listener, error) {
 // launchQEMU sets up what the domain needs (taps, UEFI variables), starts
 // QEMU with its CPUs paused, connects to QMP, finishes the setup, and
 // lets the CPUs run unless paused.
-func launchQEMU(c *Conn, name string, taps tapPlugger, paused, transient bool, autodestroy int) (s *supervisor, err error) {
+func launchQEMU(c *Conn, name string, paused, transient bool, autodestroy int) (s *supervisor, err error) {
 	b, err := os.ReadFile(c.liveXMLPath(name))
 	if err != nil {
 		return nil, backend.OperationFailed("cannot read the live XML of '%s': %v", name, err)
@@ -145,30 +145,23 @@ func launchQEMU(c *Conn, name string, taps tapPlugger, paused, transient bool, a
 	if err != nil {
 		return nil, err
 	}
+	taps, files, err := plugTaps(&dom, cmd.Taps)
+	if err != nil {
+		return nil, err
+	}
 	s = &supervisor{c: c, name: name, dom: &dom, cmd: cmd, taps: taps,
 		exited: make(chan struct{}), done: make(chan struct{}), resumeReason: backend.RunningBooted}
 	s.st = status{ID: *dom.ID, State: backend.DomainPaused, Reason: backend.PausedStartingUp,
-		SupervisorPID: os.Getpid(), Transient: transient, Autodestroy: autodestroy, Started: time.Now()}
-	var files []*os.File
+		SupervisorPID: os.Getpid(), Transient: transient, Autodestroy: autodestroy, Started: time.Now(),
+		Taps: taps.devices()}
 	defer func() {
 		for _, f := range files {
 			f.Close()
 		}
 		if err != nil {
-			for _, t := range s.st.Taps {
-				taps.Unplug(t)
-			}
+			taps.unplug()
 		}
 	}()
-	for _, t := range cmd.Taps {
-		ifname, f, err := taps.Plug(t)
-		if err != nil {
-			return nil, err
-		}
-		files = append(files, f)
-		s.st.Taps = append(s.st.Taps, ifname)
-		setTargetDev(&dom, t.Index, ifname)
-	}
 	if err := prepareNVRAM(cmd); err != nil {
 		return nil, err
 	}
@@ -260,6 +253,9 @@ func (s *supervisor) setup(paused bool) error {
 			return err
 		}
 		s.st.State, s.st.Reason = backend.DomainRunning, backend.RunningBooted
+		if err := s.taps.cpusStarted(); err != nil {
+			return err
+		}
 	}
 	if err := s.c.writeStatus(s.name, s.st); err != nil {
 		return err
@@ -345,11 +341,6 @@ func prepareNVRAM(cmd *argv.Command) error {
 		return backend.OperationFailed("cannot create %s: %v", cmd.NVRAM, err)
 	}
 	return nil
-}
-
-func setTargetDev(dom *libvirtxml.Domain, index int, ifname string) {
-	n := &dom.Devices.Interfaces[index]
-	n.Target = &libvirtxml.DomainInterfaceTarget{Dev: ifname}
 }
 
 // setState records the domain's state and reason.
@@ -558,7 +549,7 @@ func (s *supervisor) do(req request) (json.RawMessage, error) {
 			return nil, err
 		}
 		s.setState(backend.DomainPaused, backend.PausedUser)
-		return nil, nil
+		return nil, s.taps.cpusStopped()
 	case opResume:
 		s.mu.Lock()
 		s.resumeReason = backend.RunningUnpaused
@@ -567,7 +558,7 @@ func (s *supervisor) do(req request) (json.RawMessage, error) {
 			return nil, err
 		}
 		s.setState(backend.DomainRunning, backend.RunningUnpaused)
-		return nil, nil
+		return nil, s.taps.cpusStarted()
 	case opQMP:
 		return runRawQMP(s.mon, req.Command)
 	case opMonitor:
@@ -651,7 +642,8 @@ func (s *supervisor) agentPath() string {
 }
 
 // finish records why the domain stopped and releases what it held:
-// taps, sockets, the live XML. A transient domain leaves nothing.
+// taps (unplugged from their networks), sockets, the live XML. A
+// transient domain leaves nothing.
 func (s *supervisor) finish() {
 	s.mu.Lock()
 	s.exiting = true
@@ -664,7 +656,7 @@ func (s *supervisor) finish() {
 	if s.mon != nil {
 		s.mon.Disconnect()
 	}
-	cleanupRun(s.c, s.name, st, s.taps)
+	cleanupRun(s.c, s.name, s.taps)
 	if st.Transient {
 		os.Remove(s.c.statusPath(s.name))
 	} else {
@@ -675,12 +667,8 @@ func (s *supervisor) finish() {
 }
 
 // cleanupRun removes what a run left behind.
-func cleanupRun(c *Conn, name string, st status, taps tapPlugger) {
-	for _, t := range st.Taps {
-		if err := taps.Unplug(t); err != nil {
-			logf("cannot remove tap %s: %v", t, err)
-		}
-	}
+func cleanupRun(c *Conn, name string, taps *tapPorts) {
+	taps.unplug()
 	os.Remove(c.paths(name).Monitor)
 	os.Remove(c.controlPath(name))
 	os.Remove(c.liveXMLPath(name))

@@ -64,7 +64,7 @@ func newFakeSupervisor(t *testing.T, onPoweroff, onReboot, onCrash string) (*sup
 		Devices: &libvirtxml.DomainDeviceList{}}
 	mon := &fakeMonitor{}
 	proc := &fakeProcess{exited: make(chan struct{})}
-	s := &supervisor{c: c, name: name, dom: dom, mon: mon, qemu: proc, taps: netlinkTaps{},
+	s := &supervisor{c: c, name: name, dom: dom, mon: mon, qemu: proc, taps: &tapPorts{},
 		exited: proc.exited, done: make(chan struct{}), resumeReason: backend.RunningBooted}
 	s.st = status{ID: id, State: backend.DomainRunning, Reason: backend.RunningBooted, SupervisorPID: os.Getpid(), QEMUPID: os.Getpid()}
 	if err := s.c.writeStatus(name, s.st); err != nil {

@@ -1,113 +1,128 @@
 package qemu
 
-// This file is the whole of the driver's own host networking: a tap for
-// <interface type='bridge'>. When the network driver (backend/netdrv)
-// lands, its port API replaces netlinkTaps behind tapPlugger, and
-// <interface type='network'> plugs through it too.
+// A guest interface of type network or bridge is a tap, plugged through
+// the network driver's port API (backend/netdrv), as libvirt's QEMU driver
+// asks its network driver for a port: the tap (FE: MAC, MTU, enslaved,
+// port flags) is recorded by netdrv, so net-port-list lists it and any
+// virtsh can unplug it from the record.
 
 import (
-	"fmt"
-	"net"
+	"context"
+	"errors"
 	"os"
+	"strings"
 
-	"github.com/virtsh/virtsh/backend"
+	"github.com/virtsh/virtsh/backend/netdrv"
 	"github.com/virtsh/virtsh/backend/qemu/argv"
-	"github.com/vishvananda/netlink"
+	"libvirt.org/go/libvirtxml"
 )
 
-// tapPlugger creates a guest interface's tap, attached to its bridge,
-// and removes it again.
-type tapPlugger interface {
-	// Plug creates the tap for t and returns its name and the file QEMU
-	// reads and writes the guest's frames through.
-	Plug(t argv.Tap) (name string, f *os.File, err error)
-	// Unplug removes the tap (a no-op if it is gone).
-	Unplug(name string) error
+// tapPorts are a running domain's plugged taps.
+type tapPorts struct {
+	nets  *netdrv.Driver
+	ports []*netdrv.Port
 }
 
-// netlinkTaps plugs taps into host bridges with netlink. The taps are not
-// persistent: the kernel removes one when its last file descriptor (in
-// QEMU) closes, so a guest's tap goes with its QEMU even if nobody is
-// left to clean up.
-type netlinkTaps struct{}
-
-func (netlinkTaps) Plug(t argv.Tap) (string, *os.File, error) {
-	br, err := netlink.LinkByName(t.Bridge)
-	if err != nil {
-		return "", nil, backend.OperationFailed("cannot find bridge '%s' for interface %d: %v", t.Bridge, t.Index, err)
+// plugTaps plugs the command's taps; it returns the files QEMU gets as fd
+// 3, 4, ... (the caller closes them once QEMU has started) and records
+// each tap's name as the interface's <target dev> in dom. On failure
+// nothing stays plugged.
+func plugTaps(dom *libvirtxml.Domain, taps []argv.Tap) (tp *tapPorts, files []*os.File, err error) {
+	tp = &tapPorts{}
+	if len(taps) == 0 {
+		return tp, nil, nil
 	}
-	if br.Type() != "bridge" {
-		return "", nil, backend.OperationFailed("'%s' is a %s, not a bridge", t.Bridge, br.Type())
+	if tp.nets, err = netdrv.System(); err != nil {
+		return nil, nil, err
 	}
-	guestMAC, err := net.ParseMAC(t.MAC)
-	if err != nil {
-		return "", nil, backend.InvalidArgument("interface %d: bad MAC address '%s'", t.Index, t.MAC)
+	defer func() {
+		if err != nil {
+			tp.unplug()
+			tp, files = nil, nil
+		}
+	}()
+	for _, t := range taps {
+		spec := netdrv.PortSpec{Network: t.Network, Bridge: t.Bridge, Owner: dom.Name, OwnerUUID: dom.UUID,
+			MAC: t.MAC, MTU: int(t.MTU), VnetHdr: true}
+		if validTapName(t.Dev) {
+			spec.Device = t.Dev
+		}
+		port, err := tp.nets.PlugTap(context.Background(), spec)
+		if err != nil {
+			return nil, nil, err
+		}
+		tp.ports = append(tp.ports, port)
+		files = append(files, port.TapFiles...)
+		port.TapFiles = nil
+		dom.Devices.Interfaces[t.Index].Target = &libvirtxml.DomainInterfaceTarget{Dev: port.Device}
 	}
-	la := netlink.NewLinkAttrs()
-	la.Name = t.Dev
-	if la.Name == "" || !validTapName(la.Name) {
-		la.Name = "vnet%d"
-	}
-	tap := &netlink.Tuntap{
-		LinkAttrs:  la,
-		Mode:       netlink.TUNTAP_MODE_TAP,
-		Flags:      netlink.TUNTAP_NO_PI | netlink.TUNTAP_VNET_HDR | netlink.TUNTAP_ONE_QUEUE,
-		Queues:     1,
-		NonPersist: true,
-	}
-	if err := netlink.LinkAdd(tap); err != nil {
-		return "", nil, backend.OperationFailed("cannot create tap %s for interface %d: %v", la.Name, t.Index, err)
-	}
-	f := tap.Fds[0]
-	fail := func(step string, err error) (string, *os.File, error) {
-		f.Close()
-		return "", nil, backend.OperationFailed("cannot %s tap %s: %v", step, tap.Name, err)
-	}
-	// The host side's MAC: the guest's with FE as first byte, so the
-	// bridge never takes the tap's address as its own (libvirt does this).
-	hostMAC := append(net.HardwareAddr{0xfe}, guestMAC[1:]...)
-	link, err := netlink.LinkByName(tap.Name)
-	if err != nil {
-		return fail("find", err)
-	}
-	if err := netlink.LinkSetHardwareAddr(link, hostMAC); err != nil {
-		return fail("set the MAC address of", err)
-	}
-	mtu := int(t.MTU)
-	if mtu == 0 {
-		mtu = br.Attrs().MTU
-	}
-	if err := netlink.LinkSetMTU(link, mtu); err != nil {
-		return fail("set the MTU of", err)
-	}
-	if err := netlink.LinkSetMaster(link, br); err != nil {
-		return fail(fmt.Sprintf("attach bridge %s to", t.Bridge), err)
-	}
-	if err := netlink.LinkSetUp(link); err != nil {
-		return fail("bring up", err)
-	}
-	return tap.Name, f, nil
+	return tp, files, nil
 }
 
-func (netlinkTaps) Unplug(name string) error {
-	link, err := netlink.LinkByName(name)
-	if err != nil {
-		return nil
+// devices are the host names of the taps.
+func (tp *tapPorts) devices() []string {
+	var out []string
+	for _, p := range tp.ports {
+		out = append(out, p.Device)
 	}
-	if _, ok := link.(*netlink.Tuntap); !ok {
-		return nil // not ours (the name was reused)
-	}
-	return netlink.LinkDel(link)
+	return out
 }
 
-// validTapName: a <target dev> libvirt would accept for a tap it creates
-// (libvirt ignores names starting with vnet or macvtap and generates one).
+// cpusStarted adds the guest MACs' FDB entries (macTableManager='libvirt'):
+// after `cont`, at start and on resume.
+func (tp *tapPorts) cpusStarted() error { return tp.each((*netdrv.Port).CPUsStarted) }
+
+// cpusStopped removes them: on pause.
+func (tp *tapPorts) cpusStopped() error { return tp.each((*netdrv.Port).CPUsStopped) }
+
+func (tp *tapPorts) each(event func(*netdrv.Port) error) error {
+	var errs []error
+	for _, p := range tp.ports {
+		errs = append(errs, event(p))
+	}
+	return errors.Join(errs...)
+}
+
+// unplug removes the taps and their records.
+func (tp *tapPorts) unplug() {
+	for _, p := range tp.ports {
+		if err := tp.nets.Unplug(context.Background(), p); err != nil {
+			logf("%v", err)
+		}
+	}
+	tp.ports = nil
+}
+
+// recordedTaps are the ports of taps devices from the network driver's
+// records: a virtsh acting on a domain whose supervisor is gone.
+func recordedTaps(devices []string) *tapPorts {
+	tp := &tapPorts{}
+	if len(devices) == 0 {
+		return tp
+	}
+	nets, err := netdrv.System()
+	if err != nil {
+		logf("%v", err)
+		return tp
+	}
+	tp.nets = nets
+	for _, dev := range devices {
+		if p, err := nets.LoadPort(dev); err == nil {
+			tp.ports = append(tp.ports, p)
+		}
+	}
+	return tp
+}
+
+// validTapName: a <target dev> libvirt would keep for a tap it creates
+// (it ignores names starting with vnet, macvtap or macvlan and generates
+// one).
 func validTapName(n string) bool {
 	if len(n) >= 16 || len(n) == 0 {
 		return false
 	}
 	for _, p := range []string{"vnet", "macvtap", "macvlan"} {
-		if len(n) >= len(p) && n[:len(p)] == p {
+		if strings.HasPrefix(n, p) {
 			return false
 		}
 	}

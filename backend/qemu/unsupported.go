@@ -8,34 +8,36 @@ import (
 
 // The services this driver does not offer yet: every call says so.
 
-type unsupportedNetworks struct{}
+// sessionNetworks: qemu:///session runs without root, so it has no
+// virtual networks (libvirt's session daemon has none either).
+type sessionNetworks struct{}
 
 func errNetworks() error {
-	return backend.Unsupported("virtual networks are managed by the network driver (network:///system), which this build does not include yet")
+	return backend.Unsupported("qemu:///session has no virtual networks: bridges and taps need root; use qemu:///system or network:///system")
 }
 
-func (unsupportedNetworks) List(context.Context) ([]backend.NetworkInfo, error) {
+func (sessionNetworks) List(context.Context) ([]backend.NetworkInfo, error) {
 	return nil, errNetworks()
 }
-func (unsupportedNetworks) LookupByName(context.Context, string) (backend.NetworkInfo, error) {
+func (sessionNetworks) LookupByName(context.Context, string) (backend.NetworkInfo, error) {
 	return backend.NetworkInfo{}, errNetworks()
 }
-func (unsupportedNetworks) LookupByUUID(context.Context, string) (backend.NetworkInfo, error) {
+func (sessionNetworks) LookupByUUID(context.Context, string) (backend.NetworkInfo, error) {
 	return backend.NetworkInfo{}, errNetworks()
 }
-func (unsupportedNetworks) Define(context.Context, string, backend.DefineOptions) (backend.NetworkInfo, error) {
+func (sessionNetworks) Define(context.Context, string, backend.DefineOptions) (backend.NetworkInfo, error) {
 	return backend.NetworkInfo{}, errNetworks()
 }
-func (unsupportedNetworks) Create(context.Context, string, backend.DefineOptions) (backend.NetworkInfo, error) {
+func (sessionNetworks) Create(context.Context, string, backend.DefineOptions) (backend.NetworkInfo, error) {
 	return backend.NetworkInfo{}, errNetworks()
 }
-func (unsupportedNetworks) Undefine(context.Context, string) error { return errNetworks() }
-func (unsupportedNetworks) Start(context.Context, string) error    { return errNetworks() }
-func (unsupportedNetworks) Destroy(context.Context, string) error  { return errNetworks() }
-func (unsupportedNetworks) SetAutostart(context.Context, string, bool) error {
+func (sessionNetworks) Undefine(context.Context, string) error { return errNetworks() }
+func (sessionNetworks) Start(context.Context, string) error    { return errNetworks() }
+func (sessionNetworks) Destroy(context.Context, string) error  { return errNetworks() }
+func (sessionNetworks) SetAutostart(context.Context, string, bool) error {
 	return errNetworks()
 }
-func (unsupportedNetworks) XML(context.Context, string, backend.XMLOptions) (string, error) {
+func (sessionNetworks) XML(context.Context, string, backend.XMLOptions) (string, error) {
 	return "", errNetworks()
 }
 

@@ -43,7 +43,7 @@ type Command struct {
 	Path string
 	Args []string
 	Env  []string
-	// Taps are the interfaces of type bridge, in order: the i-th one's tap
+	// Taps are the interfaces of type bridge and network, in order: the i-th one's tap
 	// file descriptor must be QEMU's fd 3+i (the first ExtraFiles).
 	Taps     []Tap
 	Disks    []Disk
@@ -54,14 +54,16 @@ type Command struct {
 	NVRAM, NVRAMTemplate string
 }
 
-// Tap is an interface of type bridge: its tap is plugged into Bridge
-// with the guest's MAC address.
+// Tap is an interface of type bridge or network: its tap is plugged into
+// host bridge Bridge or a port of virtual network Network, for the
+// guest's MAC address.
 type Tap struct {
-	Index  int // position among the domain's interfaces
-	Bridge string
-	MAC    string
-	Dev    string // <target dev>, empty for a generated vnetN
-	MTU    uint
+	Index   int // position among the domain's interfaces
+	Bridge  string
+	Network string
+	MAC     string
+	Dev     string // <target dev>, empty for a generated vnetN
+	MTU     uint
 }
 
 // Disk names a disk in QEMU: its format node (query-blockstats,

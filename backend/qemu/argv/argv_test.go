@@ -118,6 +118,22 @@ func TestRecordsNames(t *testing.T) {
 	}
 }
 
+// TestNetworkInterface: an interface of type network is a tap QEMU gets
+// as a file descriptor, plugged into the network by the supervisor.
+func TestNetworkInterface(t *testing.T) {
+	xml := domXML("qemu", "pc", `<interface type='network'><mac address='52:54:00:00:00:01'/><source network='default'/><model type='virtio'/></interface>`, "")
+	cmd, err := Build(parse(t, xml), testHost(), testPaths("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cmd.Taps) != 1 || cmd.Taps[0] != (Tap{Index: 0, Network: "default", MAC: "52:54:00:00:00:01"}) {
+		t.Errorf("taps: %+v", cmd.Taps)
+	}
+	if !strings.Contains(cmd.String(), "-netdev tap,fd=3,id=hostnet0") {
+		t.Errorf("no tap netdev in %s", cmd.String())
+	}
+}
+
 const base = `<domain type='%TYPE%'><name>x</name><memory>65536</memory>
 <os><type machine='%MACHINE%'>hvm</type></os><devices>%DEVICES%</devices>%EXTRA%</domain>`
 
@@ -136,7 +152,7 @@ func TestRefusals(t *testing.T) {
 		{"unknown machine", domXML("qemu", "virt", "", ""), "machine type 'virt'"},
 		{"hostdev", domXML("qemu", "pc", `<hostdev mode='subsystem' type='pci'/>`, ""), "<devices/hostdev>"},
 		{"several", domXML("qemu", "pc", `<sound model='ich9'/><watchdog model='i6300esb'/>`, "<cputune/>"), "<cputune>, <devices/sound>, <devices/watchdog>; remove them"},
-		{"network interface", domXML("qemu", "pc", `<interface type='network'><mac address='52:54:00:00:00:01'/><source network='default'/></interface>`, ""), "network:///system"},
+		{"network interface without network", domXML("qemu", "pc", `<interface type='network'><mac address='52:54:00:00:00:01'/><source network=''/></interface>`, ""), "names no network"},
 		{"nic model", domXML("qemu", "pc", `<interface type='user'><mac address='52:54:00:00:00:01'/><model type='ne2k_pci'/></interface>`, ""), "NIC model 'ne2k_pci'"},
 		{"interface vlan", domXML("qemu", "pc", `<interface type='user'><mac address='52:54:00:00:00:01'/><vlan><tag id='4'/></vlan></interface>`, ""), "vlan"},
 		{"ide on q35", domXML("qemu", "q35", strings.ReplaceAll(strings.Replace(disk, "%s", "hda", 1), "%s", "ide"), ""), "IDE controllers are unsupported for the q35"},

@@ -33,10 +33,6 @@ func InterfaceType(i *libvirtxml.DomainInterface) string {
 	return "other"
 }
 
-// ErrNetworkType is the message for <interface type='network'> until the
-// network driver's port API is wired in.
-const ErrNetworkType = "interface %d: type 'network' needs the network driver (network:///system), which this build does not include yet; use <interface type='bridge'><source bridge='...'/> with the network's bridge"
-
 func (b *builder) interfaces() error {
 	if b.dom.Devices == nil {
 		return nil
@@ -61,11 +57,16 @@ func (b *builder) iface(i int, n *libvirtxml.DomainInterface) error {
 	switch t := InterfaceType(n); t {
 	case "user":
 		b.device("-netdev", "user,id="+netdev)
-	case "bridge":
-		if n.Source.Bridge.Bridge == "" {
-			return unsupported("interface %d: <source bridge='...'/> names no bridge", i)
+	case "bridge", "network":
+		tap := Tap{Index: i, MAC: mac}
+		if t == "bridge" {
+			tap.Bridge = n.Source.Bridge.Bridge
+		} else {
+			tap.Network = n.Source.Network.Network
 		}
-		tap := Tap{Index: i, Bridge: n.Source.Bridge.Bridge, MAC: mac}
+		if tap.Bridge == "" && tap.Network == "" {
+			return unsupported("interface %d: <source %s='...'/> names no %s", i, t, t)
+		}
 		if n.Target != nil {
 			tap.Dev = n.Target.Dev
 		}
@@ -74,8 +75,6 @@ func (b *builder) iface(i int, n *libvirtxml.DomainInterface) error {
 		}
 		b.device("-netdev", fmt.Sprintf("tap,fd=%d,id=%s", 3+len(b.cmd.Taps), netdev))
 		b.cmd.Taps = append(b.cmd.Taps, tap)
-	case "network":
-		return unsupported(ErrNetworkType, i)
 	default:
 		return unsupported("interface %d: type '%s' is not supported; use bridge, network or user", i, t)
 	}
