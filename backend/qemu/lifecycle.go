@@ -166,9 +166,27 @@ func (d *domains) lifecycle(name string, req request) error {
 	return err
 }
 
+// Destroy stops the domain and, before it returns (and unlocks), waits for
+// the supervisor to finish its cleanup and exit, so that a start right
+// after never races the old supervisor's removal of runtime state.
 func (d *domains) Destroy(ctx context.Context, name string, opts backend.DestroyOptions) error {
-	return d.lifecycle(name, request{Op: opDestroy, Graceful: opts.Graceful})
+	unlock, err := d.c.defs.Lock(name)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	st, _, _ := d.c.readStatus(name)
+	if _, err := d.c.live(name, request{Op: opDestroy, Graceful: opts.Graceful}, 35*time.Second); err != nil {
+		return err
+	}
+	for deadline := time.Now().Add(supervisorExitWait); st.SupervisorPID > 0 && !processGone(st.SupervisorPID) && time.Now().Before(deadline); {
+		time.Sleep(2 * time.Millisecond)
+	}
+	return nil
 }
+
+// supervisorExitWait bounds Destroy's wait for the supervisor's exit.
+const supervisorExitWait = 5 * time.Second
 
 func (d *domains) Shutdown(ctx context.Context, name string, opts backend.ShutdownOptions) error {
 	return d.shutdown(name, opShutdown, opts.Modes)
