@@ -166,7 +166,7 @@ func (d *domains) Define(ctx context.Context, doc string, _ backend.DefineOption
 		return backend.DomainInfo{}, err
 	}
 	defer unlock()
-	if err := d.c.checkUUID(dom.Name, dom.UUID); err != nil {
+	if err := d.c.claimUUID(dom); err != nil {
 		return backend.DomainInfo{}, err
 	}
 	out, err := dom.Marshal()
@@ -174,9 +174,6 @@ func (d *domains) Define(ctx context.Context, doc string, _ backend.DefineOption
 		return backend.DomainInfo{}, backend.Internal("cannot format domain XML: %v", err)
 	}
 	if err := d.c.defs.Write(dom.Name, out); err != nil {
-		return backend.DomainInfo{}, err
-	}
-	if err := d.c.claimUUID(dom.Name, dom.UUID); err != nil {
 		return backend.DomainInfo{}, err
 	}
 	st, hasStatus, _ := d.c.readStatus(dom.Name)
@@ -212,7 +209,6 @@ func (d *domains) Undefine(ctx context.Context, name string, opts backend.Undefi
 	if err := d.c.defs.Remove(name); err != nil {
 		return err
 	}
-	d.c.releaseUUID(dom.UUID)
 	if opts.NVRAM {
 		os.Remove(nvram)
 	}
@@ -313,9 +309,6 @@ func (d *domains) Rename(ctx context.Context, name, newName string) error {
 		return err
 	}
 	os.Remove(d.c.statusPath(name))
-	if err := d.c.claimUUID(newName, dom.UUID); err != nil {
-		return err
-	}
 	return d.c.defs.Write(newName, out)
 }
 

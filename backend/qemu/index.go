@@ -5,78 +5,36 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strings"
 
 	"github.com/virtsh/virtsh/backend"
 	"github.com/virtsh/virtsh/backend/fsutil"
+	"github.com/virtsh/virtsh/backend/store"
 	"libvirt.org/go/libvirtxml"
 )
 
-// Two small indexes keep define and list fast with thousands of domains:
-// LIB/uuids/UUID names the domain defined with that UUID, and
-// LIB/list.cache holds what list shows of each definition, keyed by the
-// definition file's modification time and size, so that listing parses
-// only the definitions that changed. Both are hints: every entry is
-// checked against the definitions, which stay the truth.
+// LIB/list.cache keeps list fast with thousands of domains: it holds what
+// list shows of each definition, keyed by the definition file's
+// modification time and size, so that listing parses only the definitions
+// that changed. It is a hint: every entry is checked against the
+// definition, which stays the truth. (Define's UUID index is the shared
+// one of backend/store.)
 
-func (c *Conn) uuidPath(uuid string) string {
-	return filepath.Join(c.dirs.Lib, "uuids", strings.ReplaceAll(strings.ToLower(uuid), "-", ""))
-}
-
-var uuidElemRE = regexp.MustCompile(`<uuid>\s*([^<\s]+)\s*</uuid>`)
-
-// definedUUID is the UUID in name's persistent definition, "" if none.
-func (c *Conn) definedUUID(name string) string {
-	doc, ok, err := c.defs.Read(name)
-	if err != nil || !ok {
-		return ""
+// claimUUID applies the identity rules every driver shares
+// (store.ClaimUUID), counting the running domains, transient ones too.
+func (c *Conn) claimUUID(dom *libvirtxml.Domain) error {
+	names, err := c.runtimeNames()
+	if err != nil {
+		return err
 	}
-	if m := uuidElemRE.FindStringSubmatch(doc); m != nil {
-		return m[1]
-	}
-	return ""
-}
-
-func sameUUID(a, b string) bool {
-	return strings.EqualFold(strings.ReplaceAll(a, "-", ""), strings.ReplaceAll(b, "-", ""))
-}
-
-// checkUUID refuses to define name with uuid when name exists with
-// another UUID, or another domain has this UUID.
-func (c *Conn) checkUUID(name, uuid string) error {
-	if old := c.definedUUID(name); old != "" && !sameUUID(old, uuid) {
-		return backend.OperationFailed("domain '%s' already exists with uuid %s", name, old)
-	}
-	if st, has, _ := c.readStatus(name); has && st.State.Active() {
-		if b, err := os.ReadFile(c.liveXMLPath(name)); err == nil {
-			if m := uuidElemRE.FindSubmatch(b); m != nil && !sameUUID(string(m[1]), uuid) {
-				return backend.OperationFailed("domain '%s' already exists with uuid %s", name, m[1])
-			}
+	var running []store.Identity
+	for _, n := range names {
+		if st, has, _ := c.readStatus(n); has && st.State.Active() {
+			b, _ := os.ReadFile(c.liveXMLPath(n))
+			running = append(running, store.Identity{Name: n, UUID: store.UUIDOf(string(b))})
 		}
 	}
-	b, err := os.ReadFile(c.uuidPath(uuid))
-	if other := strings.TrimSpace(string(b)); err == nil && other != name && sameUUID(c.definedUUID(other), uuid) {
-		return backend.OperationFailed("domain '%s' is already defined with uuid %s", other, uuid)
-	}
-	return nil
-}
-
-func (c *Conn) claimUUID(name, uuid string) error {
-	if err := os.MkdirAll(filepath.Join(c.dirs.Lib, "uuids"), 0o700); err != nil {
-		return backend.OperationFailed("%v", err)
-	}
-	// A hint, checked against the definitions on use: no need to sync it.
-	if err := os.WriteFile(c.uuidPath(uuid), []byte(name), 0o600); err != nil {
-		return backend.OperationFailed("cannot record the UUID of '%s': %v", name, err)
-	}
-	return nil
-}
-
-func (c *Conn) releaseUUID(uuid string) {
-	if uuid != "" {
-		os.Remove(c.uuidPath(uuid))
-	}
+	dom.UUID, err = c.defs.ClaimUUID(dom.Name, dom.UUID, running)
+	return err
 }
 
 // listEntry is what list needs of one persistent definition.

@@ -54,7 +54,7 @@ func (d *domains) Create(ctx context.Context, doc string, opts backend.StartOpti
 	if st, has, _ := d.c.readStatus(dom.Name); has && st.State.Active() {
 		return backend.DomainInfo{}, backend.OperationFailed("domain '%s' is already active", dom.Name)
 	}
-	if err := d.c.checkUUID(dom.Name, dom.UUID); err != nil {
+	if err := d.c.claimUUID(dom); err != nil {
 		return backend.DomainInfo{}, err
 	}
 	_, persistent, _ := d.c.defs.Read(dom.Name)

@@ -28,16 +28,21 @@ func (s *Store) uuidIndex(uuid string) string {
 	return filepath.Join(s.dir, ".uuids", normUUID(uuid))
 }
 
+// UUIDOf is the UUID in a domain XML document, "" when it has none.
+func UUIDOf(doc string) string {
+	if m := uuidElem.FindStringSubmatch(doc); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
 // DefinedUUID is the UUID in name's definition, "" when it has none.
 func (s *Store) DefinedUUID(name string) string {
 	doc, ok, err := s.Read(name)
 	if err != nil || !ok {
 		return ""
 	}
-	if m := uuidElem.FindStringSubmatch(doc); m != nil {
-		return m[1]
-	}
-	return ""
+	return UUIDOf(doc)
 }
 
 // NameOfUUID returns the defined domain holding uuid.
