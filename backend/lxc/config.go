@@ -325,11 +325,3 @@ func vcpus(d *libvirtxml.Domain) int {
 	}
 	return 1
 }
-
-func marshal(d *libvirtxml.Domain) (string, error) {
-	s, err := d.Marshal()
-	if err != nil {
-		return "", backend.Internal("cannot format the domain XML: %v", err)
-	}
-	return s + "\n", nil
-}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/virtsh/virtsh/backend/store"
 	"io"
 	"log"
 	"os"
@@ -302,7 +303,7 @@ func (c *controller) record() error {
 	if err != nil {
 		return err
 	}
-	doc, err := marshal(&d)
+	doc, err := store.MarshalDomain(&d)
 	if err != nil {
 		return err
 	}

@@ -169,18 +169,26 @@ func (s *domains) LookupByUUID(_ context.Context, uuid string) (backend.DomainIn
 		backend.NoDomain("no domain with matching uuid '%s'", uuid))
 }
 
-// claim applies the identity rules every driver shares
-// (store.ClaimUUID), counting the running containers.
-func (s *domains) claim(d *libvirtxml.Domain) error {
+// runningIdentities are the running containers' names and UUIDs, for the
+// identity rules every driver shares (store.ClaimUUID).
+func (s *domains) runningIdentities() ([]store.Identity, error) {
 	names, err := s.c.live.Names()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	running := make([]store.Identity, 0, len(names))
 	for _, n := range names {
 		running = append(running, store.Identity{Name: n, UUID: s.c.live.DefinedUUID(n)})
 	}
-	d.UUID, err = s.c.defs.ClaimUUID(d.Name, d.UUID, running)
+	return running, nil
+}
+
+// claim applies the shared identity rules to d (the caller holds its lock).
+func (s *domains) claim(d *libvirtxml.Domain) error {
+	running, err := s.runningIdentities()
+	if err == nil {
+		d.UUID, err = s.c.defs.ClaimUUID(d.Name, d.UUID, running)
+	}
 	return err
 }
 
@@ -189,19 +197,7 @@ func (s *domains) Define(_ context.Context, doc string, _ backend.DefineOptions)
 	if err != nil {
 		return backend.DomainInfo{}, err
 	}
-	unlock, err := s.c.defs.Lock(d.Name)
-	if err != nil {
-		return backend.DomainInfo{}, err
-	}
-	defer unlock()
-	if err := s.claim(d); err != nil {
-		return backend.DomainInfo{}, err
-	}
-	out, err := marshal(d)
-	if err != nil {
-		return backend.DomainInfo{}, err
-	}
-	if err := s.c.defs.Write(d.Name, out); err != nil {
+	if err := s.c.defs.DefineDomain(d, s.runningIdentities); err != nil {
 		return backend.DomainInfo{}, err
 	}
 	return s.LookupByName(context.Background(), d.Name)
@@ -287,7 +283,7 @@ func (s *domains) start(ctx context.Context, d *libvirtxml.Domain, transient boo
 	if err := s.reap(files); err != nil {
 		return err
 	}
-	doc, err := marshal(d)
+	doc, err := store.MarshalDomain(d)
 	if err != nil {
 		return err
 	}
@@ -547,7 +543,7 @@ func (s *domains) XML(_ context.Context, name string, opts backend.XMLOptions) (
 		cfg, _, err := s.c.defs.Read(name)
 		return cfg, err
 	}
-	return marshal(o.def)
+	return store.MarshalDomain(o.def)
 }
 
 func (s *domains) SetAutostart(_ context.Context, name string, on bool) error {

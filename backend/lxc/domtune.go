@@ -2,6 +2,7 @@ package lxc
 
 import (
 	"context"
+	"github.com/virtsh/virtsh/backend/store"
 
 	"github.com/virtsh/virtsh/backend"
 	"libvirt.org/go/libvirtxml"
@@ -25,7 +26,7 @@ func (s *domains) editConfig(name string, fn func(*libvirtxml.Domain) error) err
 	if err := fn(&d); err != nil {
 		return err
 	}
-	out, err := marshal(&d)
+	out, err := store.MarshalDomain(&d)
 	if err != nil {
 		return err
 	}
@@ -37,7 +38,7 @@ func (s *domains) editLive(o *domObj, fn func(*libvirtxml.Domain) error) error {
 	if err := fn(o.def); err != nil {
 		return err
 	}
-	out, err := marshal(o.def)
+	out, err := store.MarshalDomain(o.def)
 	if err != nil {
 		return err
 	}

@@ -161,19 +161,7 @@ func (d *domains) Define(ctx context.Context, doc string, _ backend.DefineOption
 	if err := validateUUID(dom.UUID); err != nil {
 		return backend.DomainInfo{}, err
 	}
-	unlock, err := d.c.defs.Lock(dom.Name)
-	if err != nil {
-		return backend.DomainInfo{}, err
-	}
-	defer unlock()
-	if err := d.c.claimUUID(dom); err != nil {
-		return backend.DomainInfo{}, err
-	}
-	out, err := dom.Marshal()
-	if err != nil {
-		return backend.DomainInfo{}, backend.Internal("cannot format domain XML: %v", err)
-	}
-	if err := d.c.defs.Write(dom.Name, out); err != nil {
+	if err := d.c.defs.DefineDomain(dom, d.c.runningIdentities); err != nil {
 		return backend.DomainInfo{}, err
 	}
 	st, hasStatus, _ := d.c.readStatus(dom.Name)

@@ -19,12 +19,13 @@ import (
 // definition, which stays the truth. (Define's UUID index is the shared
 // one of backend/store.)
 
-// claimUUID applies the identity rules every driver shares
-// (store.ClaimUUID), counting the running domains, transient ones too.
-func (c *Conn) claimUUID(dom *libvirtxml.Domain) error {
+// runningIdentities are the names and UUIDs of the running domains,
+// transient ones too, for the identity rules every driver shares
+// (store.ClaimUUID).
+func (c *Conn) runningIdentities() ([]store.Identity, error) {
 	names, err := c.runtimeNames()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var running []store.Identity
 	for _, n := range names {
@@ -33,7 +34,16 @@ func (c *Conn) claimUUID(dom *libvirtxml.Domain) error {
 			running = append(running, store.Identity{Name: n, UUID: store.UUIDOf(string(b))})
 		}
 	}
-	dom.UUID, err = c.defs.ClaimUUID(dom.Name, dom.UUID, running)
+	return running, nil
+}
+
+// claimUUID applies the shared identity rules to dom (the caller holds its
+// lock).
+func (c *Conn) claimUUID(dom *libvirtxml.Domain) error {
+	running, err := c.runningIdentities()
+	if err == nil {
+		dom.UUID, err = c.defs.ClaimUUID(dom.Name, dom.UUID, running)
+	}
 	return err
 }
 

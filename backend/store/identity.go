@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/virtsh/virtsh/backend"
+	"libvirt.org/go/libvirtxml"
 )
 
 // Identity is a domain's name and UUID.
@@ -105,4 +106,37 @@ func (s *Store) releaseUUID(name string) {
 			}
 		}
 	}
+}
+
+// MarshalDomain formats a domain definition (libvirtxml), ending with a
+// newline as libvirt's files do.
+func MarshalDomain(d *libvirtxml.Domain) (string, error) {
+	s, err := d.Marshal()
+	if err != nil {
+		return "", backend.Internal("cannot format the domain XML: %v", err)
+	}
+	return s + "\n", nil
+}
+
+// DefineDomain stores dom, parsed and checked by its driver, the way every
+// driver defines a domain: under the name's lock, after ClaimUUID with the
+// domains running now (running lists them), atomically.
+func (s *Store) DefineDomain(dom *libvirtxml.Domain, running func() ([]Identity, error)) error {
+	unlock, err := s.Lock(dom.Name)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	ids, err := running()
+	if err != nil {
+		return err
+	}
+	if dom.UUID, err = s.ClaimUUID(dom.Name, dom.UUID, ids); err != nil {
+		return err
+	}
+	out, err := MarshalDomain(dom)
+	if err != nil {
+		return err
+	}
+	return s.Write(dom.Name, out)
 }

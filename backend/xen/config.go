@@ -2,6 +2,7 @@ package xen
 
 import (
 	"context"
+	"github.com/virtsh/virtsh/backend/store"
 	"strconv"
 
 	"github.com/virtsh/virtsh/backend"
@@ -76,7 +77,7 @@ func (c *Conn) edit(ctx context.Context, name string, s backend.Scope, apply fun
 		if x.d == nil {
 			continue
 		}
-		out, err := marshal(x.d)
+		out, err := store.MarshalDomain(x.d)
 		if err != nil {
 			return err
 		}
@@ -118,7 +119,7 @@ func (s domains) XML(ctx context.Context, name string, opts backend.XMLOptions) 
 			}
 		}
 	}
-	return marshal(d)
+	return store.MarshalDomain(d)
 }
 
 func (s domains) SetAutostart(ctx context.Context, name string, on bool) error {
@@ -268,7 +269,7 @@ func (s domains) Rename(ctx context.Context, name, newName string) error {
 		return err
 	}
 	d.Name = newName
-	out, err := marshal(d)
+	out, err := store.MarshalDomain(d)
 	if err != nil {
 		return err
 	}

@@ -68,32 +68,13 @@ func parseDefinition(xml string) (*libvirtxml.Domain, error) {
 	return d, nil
 }
 
-func marshal(d *libvirtxml.Domain) (string, error) {
-	s, err := d.Marshal()
-	if err != nil {
-		return "", backend.Internal("cannot format the domain XML: %v", err)
-	}
-	return s + "\n", nil
-}
-
 func (s domains) Define(ctx context.Context, xml string, _ backend.DefineOptions) (backend.DomainInfo, error) {
 	d, err := parseDefinition(xml)
 	if err != nil {
 		return backend.DomainInfo{}, err
 	}
-	unlock, err := s.c.defs.Lock(d.Name)
-	if err != nil {
-		return backend.DomainInfo{}, err
-	}
-	defer unlock()
-	if err := s.c.claimUUID(ctx, d); err != nil {
-		return backend.DomainInfo{}, err
-	}
-	out, err := marshal(d)
-	if err != nil {
-		return backend.DomainInfo{}, err
-	}
-	if err := s.c.defs.Write(d.Name, out); err != nil {
+	running := func() ([]store.Identity, error) { return s.c.runningIdentities(ctx) }
+	if err := s.c.defs.DefineDomain(d, running); err != nil {
 		return backend.DomainInfo{}, err
 	}
 	v := &view{name: d.Name}
@@ -103,18 +84,27 @@ func (s domains) Define(ctx context.Context, xml string, _ backend.DefineOptions
 	return v.info(), nil
 }
 
-// claimUUID applies the identity rules every driver shares
-// (store.ClaimUUID), counting the domains xl runs.
-func (c *Conn) claimUUID(ctx context.Context, d *libvirtxml.Domain) error {
+// runningIdentities are the names and UUIDs of the domains Xen runs, for
+// the identity rules every driver shares (store.ClaimUUID).
+func (c *Conn) runningIdentities(ctx context.Context) ([]store.Identity, error) {
 	running, err := c.running(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	ids := make([]store.Identity, len(running))
 	for i, r := range running {
 		ids[i] = store.Identity{Name: r.Name, UUID: r.UUID}
 	}
-	d.UUID, err = c.defs.ClaimUUID(d.Name, d.UUID, ids)
+	return ids, nil
+}
+
+// claimUUID applies the shared identity rules to d (the caller holds its
+// lock).
+func (c *Conn) claimUUID(ctx context.Context, d *libvirtxml.Domain) error {
+	ids, err := c.runningIdentities(ctx)
+	if err == nil {
+		d.UUID, err = c.defs.ClaimUUID(d.Name, d.UUID, ids)
+	}
 	return err
 }
 
@@ -214,7 +204,7 @@ func (c *Conn) start(ctx context.Context, d *libvirtxml.Domain, opts backend.Sta
 		os.Remove(path)
 		return err
 	}
-	live, err := marshal(d)
+	live, err := store.MarshalDomain(d)
 	if err == nil {
 		err = c.live.Write(d.Name, live)
 	}

@@ -2,6 +2,7 @@ package xen
 
 import (
 	"context"
+	"github.com/virtsh/virtsh/backend/store"
 	"strings"
 
 	"github.com/virtsh/virtsh/backend"
@@ -65,5 +66,5 @@ func (c *Conn) DomainXMLFromNative(_ context.Context, format, config string) (st
 	if err != nil {
 		return "", convError(err)
 	}
-	return marshal(d)
+	return store.MarshalDomain(d)
 }
