@@ -54,6 +54,35 @@ func (e *netEnv) startActive() {
 	}
 }
 
+// guestAndOutside joins two namespaces to the network's: a guest on the
+// bridge (10.97.0.5, default route via 10.97.0.1) and an outside host
+// (10.96.0.2) on a veth from the network's namespace (10.96.0.1). The
+// outside host has a route back to the guests' subnet only if routeBack.
+func (e *netEnv) guestAndOutside(routeBack bool) (guest, outside string) {
+	t := e.t
+	t.Helper()
+	guest, outside = newNamespace(t), newNamespace(t)
+	sh(t, "ip", "link", "add", "vmg0", "netns", guest, "type", "veth", "peer", "name", "vmgh0", "netns", e.ns)
+	sh(t, "ip", "-n", e.ns, "link", "set", "vmgh0", "master", "vmbr0", "up")
+	sh(t, "ip", "-n", guest, "addr", "add", "10.97.0.5/24", "dev", "vmg0")
+	sh(t, "ip", "-n", guest, "link", "set", "vmg0", "up")
+	sh(t, "ip", "-n", guest, "route", "add", "default", "via", "10.97.0.1")
+	sh(t, "ip", "link", "add", "vmo0", "netns", outside, "type", "veth", "peer", "name", "vmoh0", "netns", e.ns)
+	sh(t, "ip", "-n", e.ns, "addr", "add", "10.96.0.1/24", "dev", "vmoh0")
+	sh(t, "ip", "-n", e.ns, "link", "set", "vmoh0", "up")
+	sh(t, "ip", "-n", outside, "addr", "add", "10.96.0.2/24", "dev", "vmo0")
+	sh(t, "ip", "-n", outside, "link", "set", "vmo0", "up")
+	if routeBack {
+		sh(t, "ip", "-n", outside, "route", "add", "10.97.0.0/24", "via", "10.96.0.1")
+	}
+	return guest, outside
+}
+
+// pings reports whether one ping from namespace ns to addr is answered.
+func pings(ns, addr string) bool {
+	return exec.Command("ip", "netns", "exec", ns, "busybox", "ping", "-c", "1", "-W", "2", addr).Run() == nil
+}
+
 // TestNetworkRouteMode: mode route writes the accept rules for the
 // network's subnet both ways, the reject and cross rules, no masquerade
 // (no guest_nat rule at all), and turns ip_forward on.
@@ -82,12 +111,24 @@ func TestNetworkRouteMode(t *testing.T) {
 	if out := e.must("net-dumpxml", "vm"); !strings.Contains(out, `<forward mode="route"></forward>`) && !strings.Contains(out, `<forward mode="route"/>`) {
 		t.Errorf("net-dumpxml:\n%s", out)
 	}
+	// Routed, not masqueraded: the outside host answers the guest only
+	// through its route back to the guests' subnet.
+	guest, outside := e.guestAndOutside(true)
+	if !pings(guest, "10.96.0.2") {
+		t.Error("a guest of a routed network cannot reach a host outside")
+	}
+	sh(t, "ip", "-n", outside, "route", "del", "10.97.0.0/24")
+	if pings(guest, "10.96.0.2") {
+		t.Error("a guest of a routed network reaches a host outside without its route back: masqueraded?")
+	}
 	e.must("net-destroy", "vm")
 	e.assertClean("vmbr0")
 }
 
 // TestNetworkOpenMode: mode open writes no firewall rule at all (not
-// even virtsh's table), yet has its bridge, address and dnsmasq.
+// even virtsh's table), yet has its bridge, address and dnsmasq, and
+// turns ip_forward on (as libvirt does for every forward mode): a guest
+// reaches a host outside that routes back to it.
 func TestNetworkOpenMode(t *testing.T) {
 	e := newNetEnv(t)
 	e.define(modeNetwork("<forward mode='open'/>", ""))
@@ -95,13 +136,21 @@ func TestNetworkOpenMode(t *testing.T) {
 	if out := e.in("nft", "list", "ruleset"); strings.TrimSpace(out) != "" {
 		t.Errorf("open mode wrote firewall rules:\n%s", out)
 	}
+	if f := e.ipForward(); f != "1" {
+		t.Errorf("ip_forward in the namespace = %q, want 1", f)
+	}
+	if guest, _ := e.guestAndOutside(true); !pings(guest, "10.96.0.2") {
+		t.Error("a guest of an open network cannot reach a host outside")
+	}
 	e.must("net-destroy", "vm")
 	e.assertClean("vmbr0")
 }
 
 // TestNetworkIsolatedMode: a network without <forward> gets only the
 // reject rules (and the accept between its own ports), no accept for
-// its subnet, no masquerade, and leaves ip_forward alone.
+// its subnet, no masquerade, and leaves ip_forward alone. A guest
+// reaches the host's bridge address, but nothing beyond, even with
+// forwarding on and a route back.
 func TestNetworkIsolatedMode(t *testing.T) {
 	e := newNetEnv(t)
 	before := e.ipForward()
@@ -121,6 +170,14 @@ func TestNetworkIsolatedMode(t *testing.T) {
 	}
 	if f := e.ipForward(); f != before {
 		t.Errorf("ip_forward changed from %s to %s by an isolated network", before, f)
+	}
+	guest, _ := e.guestAndOutside(true)
+	e.in("sysctl", "-qw", "net.ipv4.ip_forward=1") // only the rules stop it now
+	if !pings(guest, "10.97.0.1") {
+		t.Error("a guest of an isolated network cannot reach the bridge address")
+	}
+	if pings(guest, "10.96.0.2") {
+		t.Error("a guest of an isolated network reaches a host outside")
 	}
 	if out := e.must("net-dumpxml", "vm"); strings.Contains(out, "<forward") {
 		t.Errorf("net-dumpxml of an isolated network has a <forward>:\n%s", out)
