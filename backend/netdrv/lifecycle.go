@@ -180,8 +180,10 @@ func (d *Driver) buildBridge(def *libvirtxml.Network, st *status, undo *rollback
 			return err
 		}
 	}
-	if mode == modeNAT || mode == modeRoute {
-		// Never turned back off: other networks or the host may need it.
+	if mode != modeIsolated {
+		// As libvirt, for every forward mode (open too: the host routes
+		// its traffic, under the user's own firewall). Never turned back
+		// off: other networks or the host may need it.
 		if err := links.Sysctl("net/ipv4/ip_forward", "1"); err != nil {
 			return backend.OperationFailed("%v", err)
 		}
