@@ -101,11 +101,21 @@ func (d *domains) List(ctx context.Context) ([]backend.DomainInfo, error) {
 		}
 	}
 	sort.Strings(names)
+	// One directory read each instead of a lookup per domain: which have
+	// runtime state, which are marked for autostart.
+	hasStatus := make(map[string]bool, len(running))
+	for _, n := range running {
+		hasStatus[n] = true
+	}
+	autostart, err := d.c.defs.AutostartSet()
+	if err != nil {
+		return nil, err
+	}
 	lc := d.c.loadListCache()
 	defer lc.save()
 	out := make([]backend.DomainInfo, 0, len(names))
 	for _, n := range names {
-		info, err := d.listInfo(lc, n)
+		info, err := d.listInfo(lc, n, hasStatus[n], autostart[n])
 		if backend.CodeOf(err) == backend.CodeNotFound {
 			continue // undefined or stopped meanwhile
 		}

@@ -83,10 +83,15 @@ func (lc *listCache) save() {
 
 // listInfo returns list's view of name, from the cache when its
 // definition has not changed; running domains are read from their live XML.
-func (d *domains) listInfo(lc *listCache, name string) (backend.DomainInfo, error) {
-	st, has, err := d.c.readStatus(name)
-	if err != nil {
-		return backend.DomainInfo{}, err
+// hasStatus and autostart come from List's directory reads.
+func (d *domains) listInfo(lc *listCache, name string, hasStatus, autostart bool) (backend.DomainInfo, error) {
+	var st status
+	has := false
+	if hasStatus {
+		var err error
+		if st, has, err = d.c.readStatus(name); err != nil {
+			return backend.DomainInfo{}, err
+		}
 	}
 	if has && st.State.Active() {
 		return d.info(name)
@@ -117,7 +122,7 @@ func (d *domains) listInfo(lc *listCache, name string) (backend.DomainInfo, erro
 	info := backend.DomainInfo{
 		Name: name, UUID: e.UUID, ID: -1, OSType: "hvm", State: backend.DomainShutoff,
 		VCPUs: e.VCPUs, MaxMemKiB: e.MaxKiB, MemKiB: e.KiB, Title: e.Title,
-		Persistent: true, Autostart: d.c.defs.Autostart(name),
+		Persistent: true, Autostart: autostart,
 	}
 	if has {
 		info.State, info.Reason = st.State, st.Reason

@@ -122,6 +122,22 @@ func (s *Store) Autostart(name string) bool {
 	return err == nil
 }
 
+// AutostartSet returns the names marked for autostart, read at once (a
+// listing of thousands of objects asks this instead of Autostart each).
+func (s *Store) AutostartSet() (map[string]bool, error) {
+	entries, err := os.ReadDir(filepath.Join(s.dir, "autostart"))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, backend.OperationFailed("cannot list autostart %ss: %v", s.kind, err)
+	}
+	set := make(map[string]bool, len(entries))
+	for _, e := range entries {
+		if n, ok := strings.CutSuffix(e.Name(), ".xml"); ok {
+			set[n] = true
+		}
+	}
+	return set, nil
+}
+
 // SetAutostart marks or unmarks name for autostart (a symlink to its
 // definition, as libvirt does).
 func (s *Store) SetAutostart(name string, on bool) error {
