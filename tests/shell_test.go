@@ -20,6 +20,8 @@ type terminal struct {
 	t    *testing.T
 	ptm  *os.File // the master side: what the user types and sees
 	tty  *os.File // the slave side, whose modes the shell changes
+	// initial are the terminal's modes before the shell started.
+	initial unix.Termios
 	cmd  *exec.Cmd
 	mu   sync.Mutex
 	seen bytes.Buffer
@@ -43,6 +45,7 @@ func startShell(t *testing.T, extraEnv ...string) *terminal {
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
 	cmd.SysProcAttr = &unix.SysProcAttr{Setsid: true, Setctty: true}
 	term := &terminal{t: t, ptm: ptm, tty: tty, cmd: cmd, done: make(chan struct{})}
+	term.initial = term.modes()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -90,14 +93,30 @@ func (term *terminal) expect(want string) {
 }
 
 // typeKeys sends keystrokes; each call is one write, as go-prompt needs
-// Enter and Tab apart from the text before them.
+// Enter and Tab apart from the text before them. Each key waits until the
+// shell reads keys (its terminal is raw, not canonical): a key typed while
+// a command runs would meet the cooked terminal, where go-prompt cannot
+// tell it from pasted text, and Ctrl-D would be taken as end of file.
 func (term *terminal) typeKeys(keys ...string) {
 	for _, k := range keys {
+		term.waitRaw()
 		if _, err := term.ptm.Write([]byte(k)); err != nil {
 			term.t.Fatal(err)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// waitRaw waits (at most 30 s) until the shell has its terminal in raw
+// mode, that is, until it waits for keys.
+func (term *terminal) waitRaw() {
+	term.t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if term.modes().Lflag&unix.ICANON == 0 {
+			return
+		}
+	}
+	term.t.Fatal("the shell never put its terminal in raw mode to read keys")
 }
 
 func (term *terminal) modes() unix.Termios {
@@ -130,7 +149,7 @@ const tab, enter, ctrlC, ctrlD = "\t", "\r", "\x03", "\x04"
 
 func TestShellSession(t *testing.T) {
 	term := startShell(t)
-	before := term.modes()
+	before := term.initial
 	term.expect("Welcome to virtsh")
 	term.expect("virtsh # ")
 
@@ -167,7 +186,7 @@ func TestShellSession(t *testing.T) {
 func TestShellCtrlDAndHistory(t *testing.T) {
 	state := t.TempDir()
 	term := startShell(t, "XDG_STATE_HOME="+state)
-	before := term.modes()
+	before := term.initial
 	term.expect("virtsh # ")
 	term.typeKeys("uri", enter)
 	term.expect("test:///default")
@@ -200,8 +219,9 @@ func TestShellCtrlDAndHistory(t *testing.T) {
 // the terminal.
 func TestShellSIGTERM(t *testing.T) {
 	term := startShell(t)
-	before := term.modes()
+	before := term.initial
 	term.expect("virtsh # ")
+	term.waitRaw()
 	term.cmd.Process.Signal(unix.SIGTERM)
 	term.wait()
 	if after := term.modes(); after != before {
@@ -213,8 +233,8 @@ func TestShellAliases(t *testing.T) {
 	config := t.TempDir()
 	term := startShell(t, "XDG_CONFIG_HOME="+config)
 	term.expect("virtsh # ")
-	term.typeKeys("alias st 'domstate test --reason'", enter)
-	term.expect("virtsh # ")
+	term.typeKeys("alias st 'domstate test --reason'; echo aliased", enter)
+	term.expect("aliased")
 	term.typeKeys("st", enter)
 	term.expect("running (unknown)")
 	term.typeKeys("quit", enter)
