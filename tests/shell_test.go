@@ -17,15 +17,15 @@ import (
 // terminal is virtsh's interactive shell running on a pseudo-terminal, as
 // a user at a terminal has it.
 type terminal struct {
-	t    *testing.T
-	ptm  *os.File // the master side: what the user types and sees
-	tty  *os.File // the slave side, whose modes the shell changes
+	t   *testing.T
+	ptm *os.File // the master side: what the user types and sees
+	tty *os.File // the slave side, whose modes the shell changes
 	// initial are the terminal's modes before the shell started.
 	initial unix.Termios
-	cmd  *exec.Cmd
-	mu   sync.Mutex
-	seen bytes.Buffer
-	done chan struct{}
+	cmd     *exec.Cmd
+	mu      sync.Mutex
+	seen    bytes.Buffer
+	done    chan struct{}
 }
 
 func startShell(t *testing.T, extraEnv ...string) *terminal {

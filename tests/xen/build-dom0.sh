@@ -72,7 +72,7 @@ $L/xen-init-dom0 && $L/xenconsoled --pid-file=/run/xenconsoled.pid --log=guest \
 ip link add xenbr0 type bridge && ip addr add 10.99.0.1/24 dev xenbr0 && ip link set xenbr0 up || fail xenbr0
 echo "XENNEST-TOOLSTACK-UP $(cut -d' ' -f1 /proc/uptime)"
 [ -x /xen.test ] || fail "no /xen.test in the overlay"
-cd / && VIRTSH_XEN_DOM0=1 /xen.test -test.v -test.run TestDom0 -test.timeout 15m 2>&1
+cd / && VIRTSH_XEN_DOM0=1 /xen.test -test.v -test.run '^TestXenNested$' -test.timeout 15m 2>&1
 echo "XENNEST-DONE rc=$?"; sleep 1; poweroff -f
 EOF
 chmod +x "$R/init"; cpio_gz "$R" > "$OUT/dom0-base.cpio.gz.tmp"
