@@ -1,6 +1,8 @@
 package commands
 
 import (
+	"strings"
+
 	"github.com/spf13/cobra"
 	"github.com/virtsh/virtsh/backend"
 )
@@ -18,23 +20,31 @@ func newDefineCmd(env *Env) *cobra.Command {
 	arg(cmd, &o.file, "file", "file containing an XML domain description", true)
 	cmd.Flags().BoolVar(&o.opts.Validate, "validate", false, "validate the XML against the schema")
 	cmd.RunE = func(c *cobra.Command, _ []string) error {
-		ctx := c.Context()
-		conn, err := env.Conn(ctx)
-		if err != nil {
-			return err
-		}
-		doc, err := readFileArg(o.file)
-		if err != nil {
-			return err
-		}
-		d, err := conn.Domains().Define(ctx, doc, o.opts)
-		if err != nil {
-			return failed(err, "Failed to define domain from %s", o.file)
-		}
-		env.info("Domain '%s' defined from %s\n", d.Name, o.file)
-		return nil
+		return fromXMLFile(c, env, o.file, "defined", func(doms backend.DomainService, doc string) (backend.DomainInfo, error) {
+			return doms.Define(c.Context(), doc, o.opts)
+		})
 	}
 	return cmd
+}
+
+// fromXMLFile runs define or create (verbed: "defined", "created") of
+// the domain XML in file, with virsh's messages.
+func fromXMLFile(c *cobra.Command, env *Env, file, verbed string,
+	do func(backend.DomainService, string) (backend.DomainInfo, error)) error {
+	conn, err := env.Conn(c.Context())
+	if err != nil {
+		return err
+	}
+	doc, err := readFileArg(file)
+	if err != nil {
+		return err
+	}
+	d, err := do(conn.Domains(), doc)
+	if err != nil {
+		return failed(err, "Failed to %s domain from %s", strings.TrimSuffix(verbed, "d"), file)
+	}
+	env.info("Domain '%s' %s from %s\n", d.Name, verbed, file)
+	return nil
 }
 
 func newCreateCmd(env *Env) *cobra.Command {
@@ -59,21 +69,9 @@ func newCreateCmd(env *Env) *cobra.Command {
 		if err := checkSupported(c); err != nil {
 			return err
 		}
-		ctx := c.Context()
-		conn, err := env.Conn(ctx)
-		if err != nil {
-			return err
-		}
-		doc, err := readFileArg(o.file)
-		if err != nil {
-			return err
-		}
-		d, err := conn.Domains().Create(ctx, doc, o.opts)
-		if err != nil {
-			return failed(err, "Failed to create domain from %s", o.file)
-		}
-		env.info("Domain '%s' created from %s\n", d.Name, o.file)
-		return nil
+		return fromXMLFile(c, env, o.file, "created", func(doms backend.DomainService, doc string) (backend.DomainInfo, error) {
+			return doms.Create(c.Context(), doc, o.opts)
+		})
 	}
 	return cmd
 }

@@ -15,46 +15,22 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/virtsh/virtsh/tests/guest"
 )
 
 // The QEMU tests boot the tiny guest of tests/guest (cached in
 // tests/.cache) under TCG, always with type='qemu' (CI has no /dev/kvm),
 // through the virtsh binary.
 
-var (
-	guestOnce                sync.Once
-	guestKernel, guestInitrd string
-	guestErr                 error
-)
-
 // qemuGuest builds (or takes from the cache) the test guest.
 func qemuGuest(t *testing.T) (kernel, initrd string) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Fatal("the QEMU tests need root (CI runs as root)")
+	kernel, initrd, err := guest.Build()
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
-		t.Fatal("qemu-system-x86_64 is missing: install qemu-system-x86 (.ci/run does)")
-	}
-	guestOnce.Do(func() {
-		out, err := exec.Command("bash", "guest/build.sh").Output()
-		if err != nil {
-			guestErr = fmt.Errorf("building the test guest: %v", err)
-			return
-		}
-		for _, line := range strings.Split(string(out), "\n") {
-			if v, ok := strings.CutPrefix(line, "KERNEL="); ok {
-				guestKernel = v
-			}
-			if v, ok := strings.CutPrefix(line, "INITRD="); ok {
-				guestInitrd = v
-			}
-		}
-	})
-	if guestErr != nil {
-		t.Fatal(guestErr)
-	}
-	return guestKernel, guestInitrd
+	return kernel, initrd
 }
 
 // guestDomainXML is a TCG domain booting the test guest; cmdline is added

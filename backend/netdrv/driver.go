@@ -189,26 +189,38 @@ func sameUUID(a, b string) bool {
 	return strings.EqualFold(strings.ReplaceAll(a, "-", ""), strings.ReplaceAll(b, "-", ""))
 }
 
-// Define stores a persistent definition, new or replacing one; a running
-// network keeps its live definition until it stops.
-func (d *Driver) Define(_ context.Context, doc string, _ backend.DefineOptions) (backend.NetworkInfo, error) {
-	def, err := parseDef(doc)
-	if err != nil {
-		return backend.NetworkInfo{}, err
+// admit parses a network definition and, with every network and this one
+// locked, checks that its name, UUID and bridge are its own. The caller
+// calls unlock when done.
+func (d *Driver) admit(doc string) (def *libvirtxml.Network, unlock func(), err error) {
+	if def, err = parseDef(doc); err != nil {
+		return nil, nil, err
 	}
 	unlockAll, err := d.lockAll()
 	if err != nil {
-		return backend.NetworkInfo{}, err
+		return nil, nil, err
 	}
-	defer unlockAll()
-	unlock, err := d.defs.Lock(def.Name)
+	unlockOne, err := d.defs.Lock(def.Name)
+	if err != nil {
+		unlockAll()
+		return nil, nil, err
+	}
+	unlock = func() { unlockOne(); unlockAll() }
+	if err := d.checkUnique(def); err != nil {
+		unlock()
+		return nil, nil, err
+	}
+	return def, unlock, nil
+}
+
+// Define stores a persistent definition, new or replacing one; a running
+// network keeps its live definition until it stops.
+func (d *Driver) Define(_ context.Context, doc string, _ backend.DefineOptions) (backend.NetworkInfo, error) {
+	def, unlock, err := d.admit(doc)
 	if err != nil {
 		return backend.NetworkInfo{}, err
 	}
 	defer unlock()
-	if err := d.checkUnique(def); err != nil {
-		return backend.NetworkInfo{}, err
-	}
 	if err := d.assignBridge(def); err != nil {
 		return backend.NetworkInfo{}, err
 	}
@@ -225,23 +237,11 @@ func (d *Driver) Define(_ context.Context, doc string, _ backend.DefineOptions) 
 
 // Create starts a transient network from XML.
 func (d *Driver) Create(ctx context.Context, doc string, _ backend.DefineOptions) (backend.NetworkInfo, error) {
-	def, err := parseDef(doc)
-	if err != nil {
-		return backend.NetworkInfo{}, err
-	}
-	unlockAll, err := d.lockAll()
-	if err != nil {
-		return backend.NetworkInfo{}, err
-	}
-	defer unlockAll()
-	unlock, err := d.defs.Lock(def.Name)
+	def, unlock, err := d.admit(doc)
 	if err != nil {
 		return backend.NetworkInfo{}, err
 	}
 	defer unlock()
-	if err := d.checkUnique(def); err != nil {
-		return backend.NetworkInfo{}, err
-	}
 	if o, ok, err := d.load(def.Name); err != nil {
 		return backend.NetworkInfo{}, err
 	} else if ok && o.active {

@@ -1,0 +1,49 @@
+// Package guest builds the tiny QEMU test guest (build.sh beside this
+// file: Debian's kernel and a busybox-static initramfs, cached under
+// tests/.cache) once per test process, for every package that boots it.
+package guest
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+)
+
+var (
+	once           sync.Once
+	kernel, initrd string
+	buildErr       error
+)
+
+// Build returns the guest's kernel and initramfs, building them on first
+// use. It needs root (apt-get download) and qemu-system-x86_64 to be
+// useful; it says so when they are missing.
+func Build() (kernelPath, initrdPath string, err error) {
+	if os.Geteuid() != 0 {
+		return "", "", fmt.Errorf("the QEMU tests need root (CI runs as root)")
+	}
+	if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
+		return "", "", fmt.Errorf("qemu-system-x86_64 is missing: install qemu-system-x86 (.ci/run does)")
+	}
+	once.Do(func() {
+		_, self, _, _ := runtime.Caller(0)
+		out, err := exec.Command("bash", filepath.Join(filepath.Dir(self), "build.sh")).Output()
+		if err != nil {
+			buildErr = fmt.Errorf("building the test guest: %v", err)
+			return
+		}
+		for _, line := range strings.Split(string(out), "\n") {
+			if v, ok := strings.CutPrefix(line, "KERNEL="); ok {
+				kernel = v
+			}
+			if v, ok := strings.CutPrefix(line, "INITRD="); ok {
+				initrd = v
+			}
+		}
+	})
+	return kernel, initrd, buildErr
+}
