@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/virtsh/virtsh/tests/guest"
 
 	"github.com/virtsh/virtsh/backend"
 )
@@ -39,37 +39,14 @@ func openTest(t testing.TB) *Conn {
 	return c.(*Conn)
 }
 
-var (
-	guestOnce                sync.Once
-	guestKernel, guestInitrd string
-	guestErr                 error
-)
-
 // testGuest builds (or takes from tests/.cache) the tiny TCG guest.
 func testGuest(t testing.TB) (kernel, initrd string) {
 	t.Helper()
-	if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
-		t.Skip("qemu-system-x86_64 is not installed (Debian package qemu-system-x86); .ci/run installs it")
+	kernel, initrd, err := guest.Build()
+	if err != nil {
+		t.Fatal(err)
 	}
-	guestOnce.Do(func() {
-		out, err := exec.Command("bash", "../../tests/guest/build.sh").Output()
-		if err != nil {
-			guestErr = fmt.Errorf("building the test guest: %v", err)
-			return
-		}
-		for _, line := range strings.Split(string(out), "\n") {
-			if v, ok := strings.CutPrefix(line, "KERNEL="); ok {
-				guestKernel = v
-			}
-			if v, ok := strings.CutPrefix(line, "INITRD="); ok {
-				guestInitrd = v
-			}
-		}
-	})
-	if guestErr != nil {
-		t.Fatal(guestErr)
-	}
-	return guestKernel, guestInitrd
+	return kernel, initrd
 }
 
 // guestXML is a domain booting the test guest with its serial console in
