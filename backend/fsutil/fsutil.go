@@ -55,6 +55,39 @@ func syncFS(dir string) error {
 	return unix.Syncfs(int(f.Fd()))
 }
 
+// deferOrSync syncs f now, or marks dir for the next Sync in a process
+// that called DeferSync.
+func deferOrSync(f *os.File, dir string) error {
+	deferMu.Lock()
+	deferred := deferring
+	if deferred {
+		dirty[dir] = true
+	}
+	deferMu.Unlock()
+	if deferred {
+		return nil
+	}
+	return f.Sync()
+}
+
+// Append adds data at the end of the file at path (created with mode perm
+// if needed) in one write, which concurrent appenders never interleave
+// with; it is synced like WriteAtomic's files.
+func Append(path string, data []byte, perm os.FileMode) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, perm)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = deferOrSync(f, filepath.Dir(path))
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
 // WriteAtomic writes data to a temporary file beside path, gives it mode
 // perm and renames it over path: readers see the old file or the new one,
 // never a mix. The data is synced before the rename, or, in a process
@@ -77,16 +110,8 @@ func WriteAtomic(path string, data []byte, perm os.FileMode) (err error) {
 	if err = f.Chmod(perm); err != nil {
 		return err
 	}
-	deferMu.Lock()
-	deferred := deferring
-	if deferred {
-		dirty[dir] = true
-	}
-	deferMu.Unlock()
-	if !deferred {
-		if err = f.Sync(); err != nil {
-			return err
-		}
+	if err = deferOrSync(f, dir); err != nil {
+		return err
 	}
 	if err = f.Close(); err != nil {
 		return err

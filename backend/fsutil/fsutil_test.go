@@ -99,3 +99,41 @@ func TestDeferredSync(t *testing.T) {
 		t.Errorf("read %q", b)
 	}
 }
+
+func TestLockKey(t *testing.T) {
+	table := filepath.Join(t.TempDir(), "domain.locks")
+	unlock, err := LockKey(table, "web")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Another key of the same table is free at once.
+	other, err := LockKey(table, "db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other()
+	got := make(chan struct{})
+	go func() {
+		u, err := LockKey(table, "web") // a second holder of the same key
+		if err != nil {
+			t.Error(err)
+		} else {
+			u()
+		}
+		close(got)
+	}()
+	select {
+	case <-got:
+		t.Fatal("second LockKey of the same key did not wait for the first")
+	case <-time.After(50 * time.Millisecond):
+	}
+	unlock()
+	select {
+	case <-got:
+	case <-time.After(5 * time.Second):
+		t.Fatal("second LockKey still waits after unlock")
+	}
+	if entries, _ := os.ReadDir(filepath.Dir(table)); len(entries) != 1 {
+		t.Errorf("files besides the table: %v", entries)
+	}
+}

@@ -1,13 +1,15 @@
 package store
 
 import (
-	"errors"
+	"bytes"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/virtsh/virtsh/backend"
+	"github.com/virtsh/virtsh/backend/fsutil"
 	"libvirt.org/go/libvirtxml"
 )
 
@@ -16,22 +18,36 @@ type Identity struct{ Name, UUID string }
 
 // Domain definitions follow libvirt's identity rules
 // (virDomainObjListAdd): a name keeps its UUID, and no two domains share
-// one. ClaimUUID enforces them for every driver. An index of one small
-// file per UUID (.uuids/ in the definitions' directory) answers in O(1)
-// with thousands of domains; every entry is checked against the
-// definition it names, which stays the truth.
+// one. ClaimUUID enforces them for every driver. An index answers "who
+// holds this UUID" with thousands of domains: one append-only file in the
+// definitions' directory, of lines "UUID NAME" (the UUID in lower case
+// without dashes), where the last line of a UUID wins. Claiming appends a
+// line, so defining a domain creates no file but its definition; nothing
+// is appended on undefine, since every entry is checked against the
+// definition it names, which stays the truth. Past indexCompactAt bytes
+// the file is rewritten with the entries that still hold.
 
-var uuidElem = regexp.MustCompile(`<uuid>\s*([^<\s]+)\s*</uuid>`)
+const indexCompactAt = 256 << 10
+
+var uuidElem = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`<uuid>\s*([^<\s]+)\s*</uuid>`) }) // compiled when first used, not at every start
 
 func normUUID(u string) string { return strings.ToLower(strings.ReplaceAll(u, "-", "")) }
 
-func (s *Store) uuidIndex(uuid string) string {
-	return filepath.Join(s.dir, ".uuids", normUUID(uuid))
+func (s *Store) indexPath() string { return filepath.Join(s.dir, ".uuid-index") }
+
+// lockIndex serialises the claims of UUIDs (and the index's compaction)
+// across processes; no object name can be its key, names have no '/'.
+func (s *Store) lockIndex() (unlock func(), err error) {
+	unlock, err = fsutil.LockKey(s.lockTable(), "/uuid-index")
+	if err != nil {
+		return nil, backend.OperationFailed("%v", err)
+	}
+	return unlock, nil
 }
 
 // UUIDOf is the UUID in a domain XML document, "" when it has none.
 func UUIDOf(doc string) string {
-	if m := uuidElem.FindStringSubmatch(doc); m != nil {
+	if m := uuidElem().FindStringSubmatch(doc); m != nil {
 		return m[1]
 	}
 	return ""
@@ -46,17 +62,26 @@ func (s *Store) DefinedUUID(name string) string {
 	return UUIDOf(doc)
 }
 
-// NameOfUUID returns the defined domain holding uuid.
+// NameOfUUID returns the defined domain holding uuid: the name of its
+// latest index entry that its definition confirms.
 func (s *Store) NameOfUUID(uuid string) (string, bool) {
-	b, err := os.ReadFile(s.uuidIndex(uuid))
+	b, err := os.ReadFile(s.indexPath())
 	if err != nil {
 		return "", false
 	}
-	name := strings.TrimSpace(string(b))
-	if normUUID(s.DefinedUUID(name)) != normUUID(uuid) {
-		return "", false // a stale hint
+	b = append([]byte{'\n'}, b...)
+	key := []byte("\n" + normUUID(uuid) + " ")
+	for end := len(b); ; {
+		i := bytes.LastIndex(b[:end], key)
+		if i < 0 {
+			return "", false
+		}
+		name, _, complete := strings.Cut(string(b[i+len(key):end]), "\n")
+		if complete && normUUID(s.DefinedUUID(name)) == normUUID(uuid) {
+			return name, true
+		}
+		end = i + 1 // a stale entry, or a line being appended: look further back (keeping the newline that ends the line before)
 	}
-	return name, true
 }
 
 // ClaimUUID settles the UUID of the domain about to be stored as name
@@ -65,8 +90,18 @@ func (s *Store) NameOfUUID(uuid string) (string, bool) {
 // running) with, or that another domain holds, is refused with libvirt's
 // message. running are the domains running now, transient ones included.
 // The index entry is written before the definition, so a crash between
-// the two leaves at worst a stale hint.
+// the two leaves at worst a stale entry.
 func (s *Store) ClaimUUID(name, uuid string, running []Identity) (string, error) {
+	unlock, err := s.lockIndex()
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
+	return s.claimUUID(name, uuid, running)
+}
+
+// claimUUID is ClaimUUID with the index's lock held.
+func (s *Store) claimUUID(name, uuid string, running []Identity) (string, error) {
 	own := s.DefinedUUID(name)
 	for _, r := range running {
 		if r.Name == name && own == "" {
@@ -88,24 +123,45 @@ func (s *Store) ClaimUUID(name, uuid string, running []Identity) (string, error)
 	if held && holder != name {
 		return "", backend.OperationFailed("domain '%s' is already defined with uuid %s", holder, uuid)
 	}
-	if err := os.MkdirAll(filepath.Join(s.dir, ".uuids"), 0o700); err != nil {
-		return "", backend.OperationFailed("cannot index the UUID of '%s': %v", name, err)
-	}
-	if err := os.WriteFile(s.uuidIndex(uuid), []byte(name), 0o600); err != nil {
-		return "", backend.OperationFailed("cannot index the UUID of '%s': %v", name, err)
+	if !held {
+		if err := s.index(uuid, name); err != nil {
+			return "", err
+		}
 	}
 	return uuid, nil
 }
 
-// releaseUUID drops the index entry of name's UUID (Remove calls it).
-func (s *Store) releaseUUID(name string) {
-	if uuid := s.DefinedUUID(name); uuid != "" {
-		if holder, ok := s.NameOfUUID(uuid); ok && holder == name {
-			if err := os.Remove(s.uuidIndex(uuid)); err != nil && !errors.Is(err, os.ErrNotExist) {
-				return // a stale hint does no harm: NameOfUUID checks it
-			}
+// index records that name holds uuid (the caller holds the index's lock),
+// compacting the index when it has grown.
+func (s *Store) index(uuid, name string) error {
+	if err := fsutil.Append(s.indexPath(), []byte(normUUID(uuid)+" "+name+"\n"), 0o600); err != nil {
+		return backend.OperationFailed("cannot index the UUID of '%s': %v", name, err)
+	}
+	if fi, err := os.Stat(s.indexPath()); err == nil && fi.Size() > indexCompactAt {
+		s.compactIndex()
+	}
+	return nil
+}
+
+// compactIndex rewrites the index with the entries that still hold (the
+// caller holds the index's lock). It is only a hint's upkeep: on failure
+// the index stays as it was.
+func (s *Store) compactIndex() {
+	b, err := os.ReadFile(s.indexPath())
+	if err != nil {
+		return
+	}
+	lines := strings.Split(string(b), "\n")
+	settled := map[string]bool{}
+	var out strings.Builder
+	for i := len(lines) - 1; i >= 0; i-- { // the latest confirmed entry of each UUID, as NameOfUUID reads it
+		uuid, name, ok := strings.Cut(lines[i], " ")
+		if ok && !settled[uuid] && normUUID(s.DefinedUUID(name)) == uuid {
+			settled[uuid] = true
+			out.WriteString(lines[i] + "\n")
 		}
 	}
+	_ = fsutil.WriteAtomic(s.indexPath(), []byte(out.String()), 0o600)
 }
 
 // MarshalDomain formats a domain definition (libvirtxml), ending with a
@@ -131,7 +187,12 @@ func (s *Store) DefineDomain(dom *libvirtxml.Domain, running func() ([]Identity,
 	if err != nil {
 		return err
 	}
-	if dom.UUID, err = s.ClaimUUID(dom.Name, dom.UUID, ids); err != nil {
+	unlockIndex, err := s.lockIndex() // held until written: no other name claims the UUID meanwhile
+	if err != nil {
+		return err
+	}
+	defer unlockIndex()
+	if dom.UUID, err = s.claimUUID(dom.Name, dom.UUID, ids); err != nil {
 		return err
 	}
 	out, err := MarshalDomain(dom)

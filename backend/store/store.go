@@ -43,13 +43,16 @@ func (s *Store) autostartPath(name string) string {
 	return filepath.Join(s.dir, "autostart", name+".xml")
 }
 
+// lockTable is the file holding the locks of the store's objects.
+func (s *Store) lockTable() string { return filepath.Join(s.locks, s.kind+".locks") }
+
 // Lock takes the object's lock, so that two virtsh processes acting on the
 // same object serialise. The name is validated first.
 func (s *Store) Lock(name string) (unlock func(), err error) {
 	if err := backend.ValidateName(s.kind, name); err != nil {
 		return nil, err
 	}
-	unlock, err = fsutil.Lock(filepath.Join(s.locks, s.kind+"-"+name+".lock"))
+	unlock, err = fsutil.LockKey(s.lockTable(), name)
 	if err != nil {
 		return nil, backend.OperationFailed("%v", err)
 	}
@@ -91,7 +94,6 @@ func (s *Store) Remove(name string) error {
 	if err := backend.ValidateName(s.kind, name); err != nil {
 		return err
 	}
-	s.releaseUUID(name)
 	for _, p := range []string{s.autostartPath(name), s.path(name)} {
 		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return backend.OperationFailed("cannot delete %s '%s': %v", s.kind, name, err)
@@ -171,12 +173,18 @@ func (s *Store) Rename(old, new string) error {
 	if _, err := os.Stat(s.path(new)); err == nil {
 		return backend.InvalidArgument("%s '%s' already exists", s.kind, new)
 	}
-	uuid := s.DefinedUUID(old)
+	unlockIndex, err := s.lockIndex()
+	if err != nil {
+		return err
+	}
+	defer unlockIndex()
+	if uuid := s.DefinedUUID(old); uuid != "" {
+		if err := s.index(uuid, new); err != nil { // first: if the rename fails, old's entry still holds
+			return err
+		}
+	}
 	if err := os.Rename(s.path(old), s.path(new)); err != nil {
 		return backend.OperationFailed("cannot rename %s '%s': %v", s.kind, old, err)
-	}
-	if uuid != "" {
-		os.WriteFile(s.uuidIndex(uuid), []byte(new), 0o600) // a hint: NameOfUUID checks it
 	}
 	if s.Autostart(old) {
 		os.Remove(s.autostartPath(old))

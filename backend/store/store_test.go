@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/virtsh/virtsh/backend"
+	"libvirt.org/go/libvirtxml"
 )
 
 func newStore(t *testing.T) *Store {
@@ -139,5 +141,65 @@ func TestClaimUUID(t *testing.T) {
 	}
 	if got, err := define("other", u1); err != nil || got != u1 {
 		t.Errorf("a freed UUID is free: %q, %v", got, err)
+	}
+}
+
+// The index is an append-only hint: a stale latest entry (a rename that
+// failed after its entry was written) falls back to the entry the
+// definitions confirm, and compaction keeps only confirmed entries.
+func TestUUIDIndexStaleEntriesAndCompaction(t *testing.T) {
+	s := newStore(t)
+	const u1 = "11111111-2222-3333-4444-555555555555"
+	if err := s.Write("web", "<domain><name>web</name><uuid>"+u1+"</uuid></domain>"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.index(u1, "web"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.index(u1, "gone"); err != nil { // as a rename to "gone" that failed
+		t.Fatal(err)
+	}
+	if name, ok := s.NameOfUUID(u1); !ok || name != "web" {
+		t.Errorf("NameOfUUID = %q, %v; want the confirmed entry web", name, ok)
+	}
+	for i := 0; i < 50; i++ {
+		if err := s.index(NewUUIDForTest(i), "nobody"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.compactIndex()
+	b, err := os.ReadFile(s.indexPath())
+	if err != nil || string(b) != normUUID(u1)+" web\n" {
+		t.Errorf("compacted index = %q, %v; want only web's entry", b, err)
+	}
+}
+
+// NewUUIDForTest is a distinct well-formed UUID for each i.
+func NewUUIDForTest(i int) string { return fmt.Sprintf("00000000-0000-4000-8000-%012d", i) }
+
+// Two processes defining two names with one UUID at once: exactly one
+// succeeds (the claim and the write are one step under the index's lock).
+func TestDefineDomainSameUUIDConcurrently(t *testing.T) {
+	s := newStore(t)
+	const u1 = "11111111-2222-3333-4444-555555555555"
+	none := func() ([]Identity, error) { return nil, nil }
+	var wg sync.WaitGroup
+	errs := make([]error, 8)
+	for i := range errs {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			errs[i] = s.DefineDomain(&libvirtxml.Domain{Type: "qemu", Name: fmt.Sprintf("d%d", i), UUID: u1}, none)
+		}(i)
+	}
+	wg.Wait()
+	ok := 0
+	for _, err := range errs {
+		if err == nil {
+			ok++
+		}
+	}
+	if ok != 1 {
+		t.Errorf("%d of %d defines with one UUID succeeded, want 1: %v", ok, len(errs), errs)
 	}
 }
