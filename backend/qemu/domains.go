@@ -83,7 +83,9 @@ func (d *domains) infoOf(dom *libvirtxml.Domain, st status, running, persistent 
 
 // List returns every persistent domain and every running transient one.
 func (d *domains) List(ctx context.Context) ([]backend.DomainInfo, error) {
-	names, err := d.c.defs.Names()
+	lc := d.c.loadListCache()
+	defer lc.save()
+	names, trusted, err := lc.definitionNames(d.c.defs.Dir(), d.c.defs.Names)
 	if err != nil {
 		return nil, err
 	}
@@ -111,11 +113,9 @@ func (d *domains) List(ctx context.Context) ([]backend.DomainInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	lc := d.c.loadListCache()
-	defer lc.save()
 	out := make([]backend.DomainInfo, 0, len(names))
 	for _, n := range names {
-		info, err := d.listInfo(lc, n, hasStatus[n], autostart[n])
+		info, err := d.listInfo(lc, trusted, n, hasStatus[n], autostart[n])
 		if backend.CodeOf(err) == backend.CodeNotFound {
 			continue // undefined or stopped meanwhile
 		}
