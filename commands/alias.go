@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 	"github.com/virtsh/virtsh/backend"
@@ -18,7 +19,7 @@ import (
 // shell expands them in interactive and batch mode alike.
 type Aliases map[string]string
 
-var aliasName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+var aliasName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`) }) // compiled when first used, not at every start
 
 // AliasFile is the path of the aliases file.
 func AliasFile() string {
@@ -41,7 +42,7 @@ func LoadAliases() (Aliases, error) {
 		return a, err
 	}
 	for _, l := range strings.Split(string(b), "\n") {
-		if name, line, ok := strings.Cut(strings.TrimSpace(l), " "); ok && aliasName.MatchString(name) {
+		if name, line, ok := strings.Cut(strings.TrimSpace(l), " "); ok && aliasName().MatchString(name) {
 			a[name] = strings.TrimSpace(line)
 		}
 	}
@@ -95,9 +96,9 @@ func newAliasCmd(env *Env) *cobra.Command {
 			}
 			fmt.Fprintf(env.Out, "%s\n", line)
 			return nil
-		case !aliasName.MatchString(o.name):
+		case !aliasName().MatchString(o.name):
 			return userError("", "invalid alias name '%s': use letters, digits, '_', '.' and '-'", o.name)
-		case isCommand(env, o.name):
+		case isCommand(o.name):
 			return userError("", "cannot alias '%s': it is a command", o.name)
 		}
 		env.Aliases[o.name] = o.line

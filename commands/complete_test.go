@@ -122,3 +122,25 @@ func TestExecutionTreesRegisterNoCompleters(t *testing.T) {
 		})
 	}
 }
+
+// A command line finds its command by the name it was registered with,
+// without building the others: that name must be the built command's.
+func TestCommandNames(t *testing.T) {
+	env := &Env{}
+	seen := map[string]bool{}
+	for group, cmds := range commandsByGroup {
+		for _, c := range cmds {
+			built := c.new(env)
+			if built.Name() != c.name {
+				t.Errorf("group %s registers %q for the command named %q", group, c.name, built.Name())
+			}
+			if len(built.Aliases) != 0 {
+				t.Errorf("command %s has cobra aliases %v: register each name instead", c.name, built.Aliases)
+			}
+			if seen[c.name] {
+				t.Errorf("command %s is registered twice", c.name)
+			}
+			seen[c.name] = true
+		}
+	}
+}

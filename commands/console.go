@@ -15,7 +15,7 @@ import (
 )
 
 func init() {
-	register("domain", newConsoleCmd)
+	register("domain", command{"console", newConsoleCmd})
 }
 
 // consoleQuietEnd is how long a console whose input is not a terminal

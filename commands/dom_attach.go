@@ -19,8 +19,8 @@ import (
 // serves them.
 
 func init() {
-	register("domain", newAttachDeviceCmd, newDetachDeviceCmd, newAttachDiskCmd, newDetachDiskCmd,
-		newAttachInterfaceCmd, newDetachInterfaceCmd)
+	register("domain", command{"attach-device", newAttachDeviceCmd}, command{"detach-device", newDetachDeviceCmd}, command{"attach-disk", newAttachDiskCmd}, command{"detach-disk", newDetachDiskCmd},
+		command{"attach-interface", newAttachInterfaceCmd}, command{"detach-interface", newDetachInterfaceCmd})
 }
 
 // hotplug returns the connection's hot-plug capability.

@@ -14,7 +14,7 @@ import (
 )
 
 func init() {
-	register("domain", newVNCDisplayCmd, newScreenshotCmd, newSendKeyCmd)
+	register("domain", command{"vncdisplay", newVNCDisplayCmd}, command{"screenshot", newScreenshotCmd}, command{"send-key", newSendKeyCmd})
 }
 
 // vncDisplayJSON is vncdisplay's data output (docs/domain.md).

@@ -13,7 +13,7 @@ import (
 )
 
 func init() {
-	register("domain", newQemuMonitorCommandCmd, newQemuAgentCommandCmd)
+	register("domain", command{"qemu-monitor-command", newQemuMonitorCommandCmd}, command{"qemu-agent-command", newQemuAgentCommandCmd})
 }
 
 // The QEMU pass-through commands print what QEMU or its guest agent

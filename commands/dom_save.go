@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	register("domain", newSaveCmd, newRestoreCmd)
+	register("domain", command{"save", newSaveCmd}, command{"restore", newRestoreCmd})
 }
 
 // saveRestore returns the connection's save/restore capability, or

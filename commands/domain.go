@@ -10,12 +10,12 @@ import (
 )
 
 // Commands of the "Domain Management" group (virsh-domain.c).
-var domainCommands = []func(*Env) *cobra.Command{
-	newAutostartCmd, newCreateCmd, newDefineCmd, newDescCmd, newDestroyCmd,
-	newDomidCmd, newDomnameCmd, newDomrenameCmd, newDomuuidCmd, newDumpxmlCmd,
-	newEditCmd, newRebootCmd, newResetCmd, newResumeCmd, newSetmaxmemCmd,
-	newSetmemCmd, newSetvcpusCmd, newShutdownCmd, newStartCmd, newSuspendCmd,
-	newUndefineCmd,
+var domainCommands = []command{
+	{"autostart", newAutostartCmd}, {"create", newCreateCmd}, {"define", newDefineCmd}, {"desc", newDescCmd}, {"destroy", newDestroyCmd},
+	{"domid", newDomidCmd}, {"domname", newDomnameCmd}, {"domrename", newDomrenameCmd}, {"domuuid", newDomuuidCmd}, {"dumpxml", newDumpxmlCmd},
+	{"edit", newEditCmd}, {"reboot", newRebootCmd}, {"reset", newResetCmd}, {"resume", newResumeCmd}, {"setmaxmem", newSetmaxmemCmd},
+	{"setmem", newSetmemCmd}, {"setvcpus", newSetvcpusCmd}, {"shutdown", newShutdownCmd}, {"start", newStartCmd}, {"suspend", newSuspendCmd},
+	{"undefine", newUndefineCmd},
 }
 
 // domainArg declares the <domain> option every domain command takes.

@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	register("domain", newDomXMLToNativeCmd, newDomXMLFromNativeCmd)
+	register("domain", command{"domxml-to-native", newDomXMLToNativeCmd}, command{"domxml-from-native", newDomXMLFromNativeCmd})
 }
 
 // nativeConfig returns the connection's converter, or virsh's unsupported

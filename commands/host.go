@@ -16,8 +16,8 @@ import (
 var Version = "0.1.0"
 
 // Commands of the "Host and Hypervisor" group (virsh-host.c).
-var hostCommands = []func(*Env) *cobra.Command{
-	newCapabilitiesCmd, newHostnameCmd, newNodeinfoCmd, newURICmd, newVersionCmd,
+var hostCommands = []command{
+	{"capabilities", newCapabilitiesCmd}, {"hostname", newHostnameCmd}, {"nodeinfo", newNodeinfoCmd}, {"uri", newURICmd}, {"version", newVersionCmd},
 }
 
 // hostValue builds a command that prints one value the host reports

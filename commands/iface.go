@@ -13,8 +13,8 @@ import (
 // The Interface group: the host's network interfaces (virsh-interface.c).
 func init() {
 	register("interface",
-		newIfaceListCmd, newIfaceDumpXMLCmd, newIfaceStartCmd, newIfaceDestroyCmd,
-		newIfaceBridgeCmd, newIfaceUnbridgeCmd)
+		command{"iface-list", newIfaceListCmd}, command{"iface-dumpxml", newIfaceDumpXMLCmd}, command{"iface-start", newIfaceStartCmd}, command{"iface-destroy", newIfaceDestroyCmd},
+		command{"iface-bridge", newIfaceBridgeCmd}, command{"iface-unbridge", newIfaceUnbridgeCmd})
 }
 
 // ifaceJSON is a host interface in iface-list's data output (docs/interface.md).

@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	register("domain", newLXCEnterNamespaceCmd)
+	register("domain", command{"lxc-enter-namespace", newLXCEnterNamespaceCmd})
 }
 
 // exitStatusError is a command that ran and failed with its own exit

@@ -10,9 +10,9 @@ import (
 )
 
 // Commands of the "Domain Monitoring" group (virsh-domain-monitor.c).
-var monitorCommands = []func(*Env) *cobra.Command{
-	newDomblklistCmd, newDomiflistCmd, newDominfoCmd, newDommemstatCmd, newDomstateCmd,
-	newDomstatsCmd, newListCmd,
+var monitorCommands = []command{
+	{"domblklist", newDomblklistCmd}, {"domiflist", newDomiflistCmd}, {"dominfo", newDominfoCmd}, {"dommemstat", newDommemstatCmd}, {"domstate", newDomstateCmd},
+	{"domstats", newDomstatsCmd}, {"list", newListCmd},
 }
 
 // dominfoJSON is dominfo's data schema (docs/output.md).

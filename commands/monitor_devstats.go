@@ -12,7 +12,7 @@ import (
 )
 
 func init() {
-	register("monitor", newDomblkstatCmd, newDomifstatCmd, newDomblkinfoCmd)
+	register("monitor", command{"domblkstat", newDomblkstatCmd}, command{"domifstat", newDomifstatCmd}, command{"domblkinfo", newDomblkinfoCmd})
 }
 
 // blockStatsJSON is domblkstat's data output: the counters the driver

@@ -10,7 +10,7 @@ import (
 )
 
 func init() {
-	register("monitor", newDomifaddrCmd)
+	register("monitor", command{"domifaddr", newDomifaddrCmd})
 }
 
 // addressSources are domifaddr's --source words.

@@ -11,7 +11,7 @@ import (
 	"github.com/virtsh/virtsh/format"
 )
 
-func init() { register("network", newNetDHCPLeasesCmd) }
+func init() { register("network", command{"net-dhcp-leases", newNetDHCPLeasesCmd}) }
 
 // leaseJSON is one lease in net-dhcp-leases' data output (docs/network.md).
 type leaseJSON struct {

@@ -8,7 +8,7 @@ import (
 	"github.com/virtsh/virtsh/backend"
 )
 
-func init() { register("network", newNetEditCmd) }
+func init() { register("network", command{"net-edit", newNetEditCmd}) }
 
 func newNetEditCmd(env *Env) *cobra.Command {
 	var o struct{ network string }

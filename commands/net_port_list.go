@@ -9,7 +9,7 @@ import (
 	"github.com/virtsh/virtsh/format"
 )
 
-func init() { register("network", newNetPortListCmd) }
+func init() { register("network", command{"net-port-list", newNetPortListCmd}) }
 
 // portJSON is one port in net-port-list's data output (docs/network.md).
 type portJSON struct {

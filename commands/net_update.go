@@ -7,7 +7,7 @@ import (
 	"github.com/virtsh/virtsh/backend"
 )
 
-func init() { register("network", newNetUpdateCmd) }
+func init() { register("network", command{"net-update", newNetUpdateCmd}) }
 
 // netUpdateCommands are virsh's words for virNetworkUpdateCommand.
 var netUpdateCommands = map[string]backend.NetworkUpdateCommand{

@@ -6,11 +6,11 @@ import (
 )
 
 // Commands of the "Networking" group (virsh-network.c).
-var networkCommands = []func(*Env) *cobra.Command{
-	newNetListCmd, newNetInfoCmd, newNetDumpXMLCmd,
-	newNetDefineCmd, newNetCreateCmd,
-	newNetUndefineCmd, newNetStartCmd, newNetDestroyCmd, newNetAutostartCmd,
-	newNetUUIDCmd, newNetNameCmd,
+var networkCommands = []command{
+	{"net-list", newNetListCmd}, {"net-info", newNetInfoCmd}, {"net-dumpxml", newNetDumpXMLCmd},
+	{"net-define", newNetDefineCmd}, {"net-create", newNetCreateCmd},
+	{"net-undefine", newNetUndefineCmd}, {"net-start", newNetStartCmd}, {"net-destroy", newNetDestroyCmd}, {"net-autostart", newNetAutostartCmd},
+	{"net-uuid", newNetUUIDCmd}, {"net-name", newNetNameCmd},
 }
 
 // networkArg declares the <network> option of the network commands.

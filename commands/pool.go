@@ -6,8 +6,8 @@ import (
 )
 
 // Commands of the "Storage Pool" group (virsh-pool.c).
-var poolCommands = []func(*Env) *cobra.Command{
-	newPoolListCmd, newPoolInfoCmd, newPoolDumpXMLCmd,
+var poolCommands = []command{
+	{"pool-list", newPoolListCmd}, {"pool-info", newPoolInfoCmd}, {"pool-dumpxml", newPoolDumpXMLCmd},
 }
 
 // poolArg declares the <pool> option of the pool commands.

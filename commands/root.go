@@ -4,7 +4,6 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/virtsh/virtsh/format"
 	"slices"
-	"sync"
 )
 
 // The command groups, in virsh's order and with its help keywords.
@@ -20,12 +19,20 @@ var groups = []*cobra.Group{
 	{ID: "virsh", Title: "Virsh itself (help keyword 'virsh')"},
 }
 
-// constructors lists every command by group. Adding a command is one line
-// here and one file.
-var constructors = map[string][]func(*Env) *cobra.Command{}
+// command is one command of the tree: its name, known without building
+// it (a command line builds only the command it runs), and its
+// constructor. TestCommandNames checks that the two agree.
+type command struct {
+	name string
+	new  func(*Env) *cobra.Command
+}
+
+// commandsByGroup lists every command by group: the group files' lists,
+// then what register adds.
+var commandsByGroup = map[string][]command{}
 
 func init() {
-	for group, cmds := range map[string][]func(*Env) *cobra.Command{
+	for group, cmds := range map[string][]command{
 		"domain":   domainCommands,
 		"monitor":  monitorCommands,
 		"host":     hostCommands,
@@ -35,15 +42,15 @@ func init() {
 		"volume":   volumeCommands,
 		"virsh":    virshCommands,
 	} {
-		constructors[group] = slices.Concat(cmds, constructors[group])
+		commandsByGroup[group] = slices.Concat(cmds, commandsByGroup[group])
 	}
 }
 
 // register adds commands to a group from the file that defines them (used
 // by commands that belong to one driver's features, so that adding them
 // touches no shared file). Call it from init.
-func register(group string, ctors ...func(*Env) *cobra.Command) {
-	constructors[group] = append(constructors[group], ctors...)
+func register(group string, cmds ...command) {
+	commandsByGroup[group] = append(commandsByGroup[group], cmds...)
 }
 
 // NewRoot builds a fresh command tree bound to env. cobra keeps flag values
@@ -51,12 +58,12 @@ func register(group string, ctors ...func(*Env) *cobra.Command) {
 func NewRoot(env *Env) *cobra.Command {
 	root := newSkeleton(env)
 	for _, g := range groups {
-		if len(constructors[g.ID]) == 0 {
+		if len(commandsByGroup[g.ID]) == 0 {
 			continue
 		}
 		root.AddGroup(g)
-		for _, newCmd := range constructors[g.ID] {
-			addCommand(root, g.ID, newCmd(env))
+		for _, c := range commandsByGroup[g.ID] {
+			addCommand(root, g.ID, c.new(env))
 		}
 	}
 	root.SetHelpCommand(Lookup(root, "help")) // ours, in the virsh group
@@ -68,46 +75,30 @@ func NewRoot(env *Env) *cobra.Command {
 // thousand commands pays twice per command), or the whole tree for help,
 // which lists the others. A name that is no command gets the whole tree.
 func newRootFor(env *Env, name string) *cobra.Command {
-	e, ok := commandIndex(env)[name]
+	c, group, ok := commandGroup(name)
 	if !ok || name == "help" {
 		return NewRoot(env)
 	}
 	root := newSkeleton(env)
 	for _, g := range groups {
-		if g.ID == e.group {
+		if g.ID == group {
 			root.AddGroup(g)
 		}
 	}
-	addCommand(root, e.group, e.ctor(env))
+	addCommand(root, group, c.new(env))
 	return root
 }
 
-type indexEntry struct {
-	group string
-	ctor  func(*Env) *cobra.Command
-}
-
-var (
-	indexOnce sync.Once
-	index     map[string]indexEntry
-)
-
-// commandIndex maps every command name and alias to its constructor,
-// learnt by building the tree once.
-func commandIndex(env *Env) map[string]indexEntry {
-	indexOnce.Do(func() {
-		index = map[string]indexEntry{}
-		probe := *env
-		for group, ctors := range constructors {
-			for _, ctor := range ctors {
-				c := ctor(&probe)
-				for _, n := range append([]string{c.Name()}, c.Aliases...) {
-					index[n] = indexEntry{group, ctor}
-				}
+// commandGroup finds the named command and its group.
+func commandGroup(name string) (cmd command, group string, ok bool) {
+	for group, cmds := range commandsByGroup {
+		for _, c := range cmds {
+			if c.name == name {
+				return c, group, true
 			}
 		}
-	})
-	return index
+	}
+	return command{}, "", false
 }
 
 func newSkeleton(env *Env) *cobra.Command {
@@ -163,8 +154,8 @@ func (f *formatFlag) Set(s string) error {
 	return err
 }
 
-// isCommand reports whether name is a command (or an alias of one).
-func isCommand(env *Env, name string) bool {
-	_, ok := commandIndex(env)[name]
+// isCommand reports whether name is a command.
+func isCommand(name string) bool {
+	_, _, ok := commandGroup(name)
 	return ok
 }

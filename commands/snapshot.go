@@ -8,10 +8,10 @@ import (
 )
 
 // Commands of the "Snapshot" group (virsh-snapshot.c).
-var snapshotCommands = []func(*Env) *cobra.Command{
-	newSnapshotCreateAsCmd, newSnapshotListCmd, newSnapshotInfoCmd,
-	newSnapshotCurrentCmd, newSnapshotDumpXMLCmd,
-	newSnapshotRevertCmd, newSnapshotDeleteCmd,
+var snapshotCommands = []command{
+	{"snapshot-create-as", newSnapshotCreateAsCmd}, {"snapshot-list", newSnapshotListCmd}, {"snapshot-info", newSnapshotInfoCmd},
+	{"snapshot-current", newSnapshotCurrentCmd}, {"snapshot-dumpxml", newSnapshotDumpXMLCmd},
+	{"snapshot-revert", newSnapshotRevertCmd}, {"snapshot-delete", newSnapshotDeleteCmd},
 }
 
 // snapshotJSON is a snapshot's data schema in snapshot-list and

@@ -10,7 +10,7 @@ import (
 )
 
 func init() {
-	register("domain", newStartAutostartCmd)
+	register("domain", command{"start-autostart", newStartAutostartCmd})
 }
 
 // autostartResultJSON is one object in start-autostart's data output.

@@ -12,9 +12,9 @@ import (
 )
 
 // Commands of the "Virsh itself" group (virsh.c, vsh.c).
-var virshCommands = []func(*Env) *cobra.Command{
-	newCdCmd, newConnectCmd, newEchoCmd, newExitCmd, newPwdCmd, newQuitCmd,
-	newAliasCmd, newUnaliasCmd, newHelpCmd,
+var virshCommands = []command{
+	{"cd", newCdCmd}, {"connect", newConnectCmd}, {"echo", newEchoCmd}, {"exit", newExitCmd}, {"pwd", newPwdCmd}, {"quit", newQuitCmd},
+	{"alias", newAliasCmd}, {"unalias", newUnaliasCmd}, {"help", newHelpCmd},
 }
 
 func newQuitCmd(env *Env) *cobra.Command { return newLeaveCmd(env, "quit") }

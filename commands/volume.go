@@ -8,8 +8,8 @@ import (
 )
 
 // Commands of the "Storage Volume" group (virsh-volume.c).
-var volumeCommands = []func(*Env) *cobra.Command{
-	newVolListCmd, newVolInfoCmd, newVolDumpXMLCmd,
+var volumeCommands = []command{
+	{"vol-list", newVolListCmd}, {"vol-info", newVolInfoCmd}, {"vol-dumpxml", newVolDumpXMLCmd},
 }
 
 // volumeJSON is a volume's data schema in vol-list and vol-info

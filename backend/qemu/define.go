@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/virtsh/virtsh/backend"
 	"github.com/virtsh/virtsh/backend/qemu/argv"
@@ -46,7 +47,9 @@ func (c *Conn) parseDomain(doc string) (*libvirtxml.Domain, error) {
 	return &dom, nil
 }
 
-var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$`)
+var uuidRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$`)
+}) // compiled when first used, not at every start
 
 // normalize fills in what libvirt fills in at define time.
 func normalize(dom *libvirtxml.Domain) {
@@ -90,7 +93,7 @@ func normalize(dom *libvirtxml.Domain) {
 
 // validateUUID checks the syntax of a UUID from the XML.
 func validateUUID(u string) error {
-	if !uuidRE.MatchString(u) {
+	if !uuidRE().MatchString(u) {
 		return backend.XMLError("malformed uuid element '%s'", u)
 	}
 	return nil

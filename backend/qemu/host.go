@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"regexp"
 	"strconv"
+	"sync"
 	"syscall"
 
 	"github.com/virtsh/virtsh/backend"
@@ -31,7 +32,7 @@ func (hostService) Version(context.Context) (backend.Version, error) {
 // libraryVersion is the libvirt API level virtsh reports (libvirt 9.0.0).
 const libraryVersion = 9000000
 
-var versionRE = regexp.MustCompile(`version (\d+)\.(\d+)\.(\d+)`)
+var versionRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`version (\d+)\.(\d+)\.(\d+)`) }) // compiled when first used, not at every start
 
 // qemuVersion asks the QEMU binary for its version, in libvirt's encoding.
 func qemuVersion() (uint64, error) {
@@ -40,7 +41,7 @@ func qemuVersion() (uint64, error) {
 		return 0, err
 	}
 	out, err := exec.Command(bin, "--version").Output()
-	m := versionRE.FindStringSubmatch(string(out))
+	m := versionRE().FindStringSubmatch(string(out))
 	if err != nil || m == nil {
 		return 0, backend.OperationFailed("cannot read the version of %s: %v", bin, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // DiskSpec is one entry of xl's disk list (xl-disk-configuration(5)).
@@ -217,12 +218,12 @@ func (v VifSpec) String() string {
 	return strings.Join(parts, ",")
 }
 
-var vifRate = regexp.MustCompile(`^([0-9]+)([GMK]?)([Bb])/s$`)
+var vifRate = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([0-9]+)([GMK]?)([Bb])/s$`) }) // compiled when first used, not at every start
 
 // parseRate reads a vif rate ("10240KB/s", "100Mb/s@20ms") as KiB/s.
 func parseRate(rate string) (uint, error) {
 	r, _, _ := strings.Cut(rate, "@")
-	m := vifRate.FindStringSubmatch(r)
+	m := vifRate().FindStringSubmatch(r)
 	if m == nil {
 		return 0, fmt.Errorf("invalid rate '%s' specified", rate)
 	}
