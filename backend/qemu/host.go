@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/virtsh/virtsh/backend"
@@ -58,12 +59,21 @@ func emulator() (string, error) {
 	if p := os.Getenv("VIRTSH_QEMU"); p != "" {
 		return p, nil
 	}
+	if p, ok := foundEmulator.Load().(string); ok {
+		return p, nil
+	}
 	p, err := exec.LookPath("qemu-system-x86_64")
 	if err != nil {
 		return "", backend.OperationFailed("cannot find qemu-system-x86_64: install QEMU (Debian package qemu-system-x86)")
 	}
+	foundEmulator.Store(p)
 	return p, nil
 }
+
+// foundEmulator keeps the path search's answer for the process (a batch of
+// a thousand defines searched $PATH a thousand times); only a found one,
+// so that QEMU installed during a shell session is seen.
+var foundEmulator atomic.Value
 
 // kvmDevice is KVM's device; tests point it elsewhere to act out a host
 // without KVM.

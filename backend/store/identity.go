@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/virtsh/virtsh/backend"
 	"github.com/virtsh/virtsh/backend/fsutil"
@@ -65,23 +66,58 @@ func (s *Store) DefinedUUID(name string) string {
 // NameOfUUID returns the defined domain holding uuid: the name of its
 // latest index entry that its definition confirms.
 func (s *Store) NameOfUUID(uuid string) (string, bool) {
-	b, err := os.ReadFile(s.indexPath())
-	if err != nil {
-		return "", false
-	}
-	b = append([]byte{'\n'}, b...)
+	b := s.index.read(s.indexPath())
 	key := []byte("\n" + normUUID(uuid) + " ")
-	for end := len(b); ; {
-		i := bytes.LastIndex(b[:end], key)
-		if i < 0 {
-			return "", false
+	var at []int // where uuid's entries start (bytes.Index is vectorised; LastIndex is not)
+	for i := 0; ; {
+		j := bytes.Index(b[i:], key)
+		if j < 0 {
+			break
 		}
-		name, _, complete := strings.Cut(string(b[i+len(key):end]), "\n")
-		if complete && normUUID(s.DefinedUUID(name)) == normUUID(uuid) {
-			return name, true
-		}
-		end = i + 1 // a stale entry, or a line being appended: look further back (keeping the newline that ends the line before)
+		at = append(at, i+j+len(key))
+		i += j + len(key)
 	}
+	for k := len(at) - 1; k >= 0; k-- {
+		name, _, complete := bytes.Cut(b[at[k]:], []byte("\n"))
+		if complete && normUUID(s.DefinedUUID(string(name))) == normUUID(uuid) {
+			return string(name), true
+		}
+		// a stale entry, or a line being appended: look further back
+	}
+	return "", false
+}
+
+// indexCopy is a process's copy of the index file, read on from where it
+// left off: the file only grows, until a compaction replaces it. A batch
+// of a thousand defines thus reads each entry once, not the whole index a
+// thousand times.
+type indexCopy struct {
+	mu   sync.Mutex
+	ino  uint64
+	data []byte // a newline, then the file's bytes as far as read
+}
+
+// read returns the index's content, preceded by a newline (so that every
+// entry follows one); empty when there is no index.
+func (c *indexCopy) read(path string) []byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	var st syscall.Stat_t
+	if syscall.Fstat(int(f.Fd()), &st) != nil {
+		return nil
+	}
+	if st.Ino != c.ino || st.Size < int64(len(c.data)-1) {
+		c.ino, c.data = st.Ino, []byte{'\n'} // a new file: read it all
+	}
+	buf := make([]byte, st.Size-int64(len(c.data)-1))
+	n, _ := f.ReadAt(buf, int64(len(c.data)-1))
+	c.data = append(c.data, buf[:n]...)
+	return c.data
 }
 
 // ClaimUUID settles the UUID of the domain about to be stored as name
@@ -124,16 +160,16 @@ func (s *Store) claimUUID(name, uuid string, running []Identity) (string, error)
 		return "", backend.OperationFailed("domain '%s' is already defined with uuid %s", holder, uuid)
 	}
 	if !held {
-		if err := s.index(uuid, name); err != nil {
+		if err := s.record(uuid, name); err != nil {
 			return "", err
 		}
 	}
 	return uuid, nil
 }
 
-// index records that name holds uuid (the caller holds the index's lock),
+// record notes in the index that name holds uuid (the caller holds the index's lock),
 // compacting the index when it has grown.
-func (s *Store) index(uuid, name string) error {
+func (s *Store) record(uuid, name string) error {
 	if err := fsutil.Append(s.indexPath(), []byte(normUUID(uuid)+" "+name+"\n"), 0o600); err != nil {
 		return backend.OperationFailed("cannot index the UUID of '%s': %v", name, err)
 	}

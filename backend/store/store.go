@@ -21,6 +21,7 @@ type Store struct {
 	kind  string
 	dir   string
 	locks string
+	index indexCopy
 }
 
 // New opens (creating if needed, mode 0700) the store of kind in dir; the
@@ -179,7 +180,7 @@ func (s *Store) Rename(old, new string) error {
 	}
 	defer unlockIndex()
 	if uuid := s.DefinedUUID(old); uuid != "" {
-		if err := s.index(uuid, new); err != nil { // first: if the rename fails, old's entry still holds
+		if err := s.record(uuid, new); err != nil { // first: if the rename fails, old's entry still holds
 			return err
 		}
 	}

@@ -153,17 +153,17 @@ func TestUUIDIndexStaleEntriesAndCompaction(t *testing.T) {
 	if err := s.Write("web", "<domain><name>web</name><uuid>"+u1+"</uuid></domain>"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.index(u1, "web"); err != nil {
+	if err := s.record(u1, "web"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.index(u1, "gone"); err != nil { // as a rename to "gone" that failed
+	if err := s.record(u1, "gone"); err != nil { // as a rename to "gone" that failed
 		t.Fatal(err)
 	}
 	if name, ok := s.NameOfUUID(u1); !ok || name != "web" {
 		t.Errorf("NameOfUUID = %q, %v; want the confirmed entry web", name, ok)
 	}
 	for i := 0; i < 50; i++ {
-		if err := s.index(NewUUIDForTest(i), "nobody"); err != nil {
+		if err := s.record(NewUUIDForTest(i), "nobody"); err != nil {
 			t.Fatal(err)
 		}
 	}
