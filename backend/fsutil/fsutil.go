@@ -92,7 +92,19 @@ func Append(path string, data []byte, perm os.FileMode) error {
 // perm and renames it over path: readers see the old file or the new one,
 // never a mix. The data is synced before the rename, or, in a process
 // that called DeferSync, at its next Sync.
-func WriteAtomic(path string, data []byte, perm os.FileMode) (err error) {
+func WriteAtomic(path string, data []byte, perm os.FileMode) error {
+	return writeAtomic(path, data, perm, true)
+}
+
+// WriteVolatile writes like WriteAtomic but never syncs: for runtime state
+// (which describes processes that a power loss ends anyway, and lives on
+// tmpfs on most hosts) and caches (hints rebuilt when lost). A sync costs
+// milliseconds on a disk, a few of them on every domain start.
+func WriteVolatile(path string, data []byte, perm os.FileMode) error {
+	return writeAtomic(path, data, perm, false)
+}
+
+func writeAtomic(path string, data []byte, perm os.FileMode, durable bool) (err error) {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
 	if err != nil {
@@ -110,8 +122,10 @@ func WriteAtomic(path string, data []byte, perm os.FileMode) (err error) {
 	if err = f.Chmod(perm); err != nil {
 		return err
 	}
-	if err = deferOrSync(f, dir); err != nil {
-		return err
+	if durable {
+		if err = deferOrSync(f, dir); err != nil {
+			return err
+		}
 	}
 	if err = f.Close(); err != nil {
 		return err

@@ -137,3 +137,22 @@ func TestLockKey(t *testing.T) {
 		t.Errorf("files besides the table: %v", entries)
 	}
 }
+
+func TestWriteVolatile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "web.status")
+	for _, content := range []string{"one", "two"} {
+		if err := WriteVolatile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if b, err := os.ReadFile(path); err != nil || string(b) != content {
+			t.Fatalf("read %q, %v; want %q", b, err, content)
+		}
+	}
+	if st, _ := os.Stat(path); st.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v, want 0600", st.Mode().Perm())
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("temporary files left: %v", entries)
+	}
+}

@@ -136,7 +136,7 @@ func (lc *listCache) save() {
 	for name, e := range lc.entries {
 		fmt.Fprintf(&b, "%s\t%d\t%d\t%s\t%d\t%d\t%d\t%s\n", name, e.ModNS, e.Size, e.UUID, e.VCPUs, e.MaxKiB, e.KiB, strconv.Quote(e.Title))
 	}
-	_ = fsutil.WriteAtomic(lc.path, []byte(b.String()), 0o600)
+	_ = fsutil.WriteVolatile(lc.path, []byte(b.String()), 0o600)
 }
 
 // definitionNames are the names of the definitions in dir, from the cache

@@ -65,7 +65,7 @@ func (c *Conn) readStatus(name string) (st status, ok bool, err error) {
 
 func (c *Conn) writeStatus(name string, st status) error {
 	b, _ := json.Marshal(st)
-	if err := fsutil.WriteAtomic(c.statusPath(name), b, 0o600); err != nil {
+	if err := fsutil.WriteVolatile(c.statusPath(name), b, 0o600); err != nil {
 		return backend.OperationFailed("cannot save the state of domain '%s': %v", name, err)
 	}
 	return nil
@@ -135,7 +135,7 @@ func (c *Conn) nextID() (int, error) {
 	b, _ := os.ReadFile(path)
 	last, _ := strconv.Atoi(strings.TrimSpace(string(b)))
 	id := last + 1
-	if err := fsutil.WriteAtomic(path, []byte(strconv.Itoa(id)), 0o600); err != nil {
+	if err := fsutil.WriteVolatile(path, []byte(strconv.Itoa(id)), 0o600); err != nil {
 		return 0, backend.OperationFailed("cannot allocate a domain id: %v", err)
 	}
 	return id, nil

@@ -14,9 +14,10 @@ func atoi(s string) int64 {
 	return n
 }
 
-// writeFile writes a runtime file atomically, readable by its owner only.
+// writeFile writes a runtime file atomically (not synced: it does not
+// outlive the boot), readable by its owner only.
 func writeFile(path, content string) error {
-	if err := fsutil.WriteAtomic(path, []byte(content), 0o600); err != nil {
+	if err := fsutil.WriteVolatile(path, []byte(content), 0o600); err != nil {
 		return backend.OperationFailed("cannot write %s: %v", path, err)
 	}
 	return nil
