@@ -50,15 +50,17 @@ func TestDirsUnderRoot(t *testing.T) {
 	}
 }
 
-func TestLockSerialises(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "web.lock")
-	unlock, err := Lock(path)
+// checkExclusive takes a lock with lock, then checks that a second holder
+// waits for it and gets it once it is released.
+func checkExclusive(t *testing.T, lock func() (func(), error)) {
+	t.Helper()
+	unlock, err := lock()
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := make(chan struct{})
 	go func() {
-		u, err := Lock(path) // a second holder (flock locks are per open file)
+		u, err := lock() // a second holder: its own open file
 		if err != nil {
 			t.Error(err)
 		} else {
@@ -68,15 +70,20 @@ func TestLockSerialises(t *testing.T) {
 	}()
 	select {
 	case <-got:
-		t.Fatal("second Lock did not wait for the first")
+		t.Fatal("a second holder did not wait for the first")
 	case <-time.After(50 * time.Millisecond):
 	}
 	unlock()
 	select {
 	case <-got:
 	case <-time.After(5 * time.Second):
-		t.Fatal("second Lock still waits after unlock")
+		t.Fatal("a second holder still waits after unlock")
 	}
+}
+
+func TestLockSerialises(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "web.lock")
+	checkExclusive(t, func() (func(), error) { return Lock(path) })
 }
 
 func TestDeferredSync(t *testing.T) {
@@ -102,37 +109,18 @@ func TestDeferredSync(t *testing.T) {
 
 func TestLockKey(t *testing.T) {
 	table := filepath.Join(t.TempDir(), "domain.locks")
-	unlock, err := LockKey(table, "web")
+	checkExclusive(t, func() (func(), error) { return LockKey(table, "web") })
+	// While web is held, another key of the same table is free at once.
+	web, err := LockKey(table, "web")
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Another key of the same table is free at once.
-	other, err := LockKey(table, "db")
+	defer web()
+	db, err := LockKey(table, "db")
 	if err != nil {
 		t.Fatal(err)
 	}
-	other()
-	got := make(chan struct{})
-	go func() {
-		u, err := LockKey(table, "web") // a second holder of the same key
-		if err != nil {
-			t.Error(err)
-		} else {
-			u()
-		}
-		close(got)
-	}()
-	select {
-	case <-got:
-		t.Fatal("second LockKey of the same key did not wait for the first")
-	case <-time.After(50 * time.Millisecond):
-	}
-	unlock()
-	select {
-	case <-got:
-	case <-time.After(5 * time.Second):
-		t.Fatal("second LockKey still waits after unlock")
-	}
+	db()
 	if entries, _ := os.ReadDir(filepath.Dir(table)); len(entries) != 1 {
 		t.Errorf("files besides the table: %v", entries)
 	}
