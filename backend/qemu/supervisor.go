@@ -392,18 +392,22 @@ func (s *supervisor) handleEvent(ev qmp.Event) {
 			})
 		}
 	case "STOP":
+		// Also when QEMU stopped the CPUs itself (HMP stop, an I/O
+		// error): the state and the guest's FDB entries follow.
 		s.mu.Lock()
 		reason := s.pauseReason
 		s.pauseReason = backend.ReasonUnknown
-		if s.st.State != backend.DomainCrashed {
+		if s.st.State != backend.DomainCrashed && s.st.State != backend.DomainPaused {
 			s.setStateLocked(backend.DomainPaused, reason)
 		}
+		s.cpusLocked(s.taps.cpusStopped)
 		s.mu.Unlock()
 	case "RESUME":
 		s.mu.Lock()
 		reason := s.resumeReason
 		s.resumeReason = backend.RunningUnpaused
 		s.setStateLocked(backend.DomainRunning, reason)
+		s.cpusLocked(s.taps.cpusStarted)
 		s.mu.Unlock()
 	case "GUEST_PANICKED":
 		s.apply(s.dom.OnCrash, backend.ShutoffCrashed, func() {
@@ -413,6 +417,17 @@ func (s *supervisor) handleEvent(ev qmp.Event) {
 		if actual, ok := ev.Data["actual"].(float64); ok {
 			s.recordBalloon(uint64(actual) / 1024)
 		}
+	}
+}
+
+// cpusLocked tells the taps the CPUs stopped or started (s.mu held, so
+// that it never runs once finish has begun unplugging them).
+func (s *supervisor) cpusLocked(event func() error) {
+	if s.exiting {
+		return
+	}
+	if err := event(); err != nil {
+		logf("%v", err)
 	}
 }
 

@@ -65,7 +65,7 @@ func newFakeSupervisor(t *testing.T, onPoweroff, onReboot, onCrash string) (*sup
 	mon := &fakeMonitor{}
 	proc := &fakeProcess{exited: make(chan struct{})}
 	s := &supervisor{c: c, name: name, dom: dom, mon: mon, qemu: proc, taps: &tapPorts{},
-		exited: proc.exited, done: make(chan struct{}), resumeReason: backend.RunningBooted}
+		exited: proc.exited, done: make(chan struct{}), resumeReason: backend.RunningUnpaused} // as after the first cont
 	s.st = status{ID: id, State: backend.DomainRunning, Reason: backend.RunningBooted, SupervisorPID: os.Getpid(), QEMUPID: os.Getpid()}
 	if err := s.c.writeStatus(name, s.st); err != nil {
 		t.Fatal(err)
@@ -130,6 +130,31 @@ func TestSupervisorPoweroffPreserve(t *testing.T) {
 	}
 	if st := s.recorded(t); st.State != backend.DomainPaused || backend.ReasonString(st.State, st.Reason) != "shutting down" {
 		t.Errorf("recorded %v (%d), want paused (shutting down)", st.State, st.Reason)
+	}
+}
+
+// QEMU stops the CPUs after a power-off under -no-shutdown: the STOP that
+// follows SHUTDOWN keeps the reason preserve recorded.
+func TestSupervisorPreserveThenStop(t *testing.T) {
+	s, _, _ := newFakeSupervisor(t, "preserve", "", "")
+	s.handleEvent(ev("SHUTDOWN", map[string]any{"guest": true, "reason": "guest-shutdown"}))
+	s.handleEvent(ev("STOP", nil))
+	if st := s.recorded(t); st.State != backend.DomainPaused || backend.ReasonString(st.State, st.Reason) != "shutting down" {
+		t.Errorf("recorded %v (%d), want paused (shutting down)", st.State, st.Reason)
+	}
+}
+
+// CPUs QEMU stopped and started itself (HMP stop and cont): the state
+// follows, with libvirt's reasons.
+func TestSupervisorQEMUsOwnStopAndResume(t *testing.T) {
+	s, _, _ := newFakeSupervisor(t, "", "", "")
+	s.handleEvent(ev("STOP", nil))
+	if st := s.recorded(t); st.State != backend.DomainPaused || backend.ReasonString(st.State, st.Reason) != "unknown" {
+		t.Errorf("after STOP: recorded %v (%s), want paused (unknown)", st.State, backend.ReasonString(st.State, st.Reason))
+	}
+	s.handleEvent(ev("RESUME", nil))
+	if st := s.recorded(t); st.State != backend.DomainRunning || backend.ReasonString(st.State, st.Reason) != "unpaused" {
+		t.Errorf("after RESUME: recorded %v (%s), want running (unpaused)", st.State, backend.ReasonString(st.State, st.Reason))
 	}
 }
 
