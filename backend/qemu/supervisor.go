@@ -52,6 +52,9 @@ type supervisor struct {
 	taps   *tapPorts
 	exited chan struct{} // closed when QEMU has exited
 	done   chan struct{} // closed when everything is cleaned up
+	// powered has a value after QEMU's SHUTDOWN or RESET event: what an
+	// agent shutdown or reboot waits for, the agent giving no answer.
+	powered chan struct{}
 
 	mu           sync.Mutex
 	st           status
@@ -150,7 +153,7 @@ func launchQEMU(c *Conn, name string, paused, transient bool, autodestroy int) (
 		return nil, err
 	}
 	s = &supervisor{c: c, name: name, dom: &dom, cmd: cmd, taps: taps,
-		exited: make(chan struct{}), done: make(chan struct{}), resumeReason: backend.RunningBooted}
+		exited: make(chan struct{}), done: make(chan struct{}), powered: make(chan struct{}, 1), resumeReason: backend.RunningBooted}
 	s.st = status{ID: *dom.ID, State: backend.DomainPaused, Reason: backend.PausedStartingUp,
 		SupervisorPID: os.Getpid(), Transient: transient, Autodestroy: autodestroy, Started: time.Now(),
 		Taps: taps.devices()}
@@ -371,6 +374,12 @@ func (s *supervisor) handleEvents(events <-chan qmp.Event) {
 // a crash reported by pvpanic applies on_crash.
 func (s *supervisor) handleEvent(ev qmp.Event) {
 	logf("event %s %v", ev.Event, ev.Data)
+	if ev.Event == "SHUTDOWN" || ev.Event == "RESET" {
+		select {
+		case s.powered <- struct{}{}:
+		default:
+		}
+	}
 	switch ev.Event {
 	case "SHUTDOWN":
 		reason, _ := ev.Data["reason"].(string)
@@ -638,11 +647,26 @@ func (s *supervisor) shutdown(reboot bool, mode string) error {
 			m = "reboot"
 		}
 		cmd, _ := json.Marshal(map[string]any{"execute": "guest-shutdown", "arguments": map[string]string{"mode": m}})
-		_, err := agentCommand(s.agentPath(), cmd, agentDefaultTimeout, false)
-		if errors.Is(err, errNoReply) {
-			err = nil // guest-shutdown does not answer when it works
+		// guest-shutdown does not answer when it works: as libvirt, it is
+		// done when QEMU reports the guest's power-off or reset.
+		select {
+		case <-s.powered:
+		default:
 		}
-		return err
+		answered := make(chan error, 1)
+		go func() {
+			_, err := agentCommand(s.agentPath(), cmd, agentDefaultTimeout, false)
+			answered <- err
+		}()
+		select {
+		case err := <-answered:
+			if errors.Is(err, errNoReply) {
+				err = nil
+			}
+			return err
+		case <-s.powered:
+			return nil
+		}
 	}
 	return backend.InvalidArgument("shutdown mode '%s' is not supported; use acpi or agent", mode)
 }
