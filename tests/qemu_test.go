@@ -350,6 +350,8 @@ func TestQEMUThroughTheCLI(t *testing.T) {
 			t.Errorf("query-cpus-fast shows %d vCPUs, want 2: %q %q", n, r.stdout, r.stderr)
 		}
 		expect(t, s.run("dominfo", name), `(?m)^CPU\(s\):         2$`)
+		s.ok("maximum      config         2\nmaximum      live           2\ncurrent      config         1\ncurrent      live           2\n\n", "vcpucount", name)
+		s.ok("2\n\n", "vcpucount", name, "--active")
 		expectError(t, s.run("setvcpus", name, "3", "--live"), `requested vcpus is greater than max allowable vcpus for the domain: 3 > 2`)
 	})
 
