@@ -81,6 +81,16 @@ func runConsole(ctx context.Context, env *Env, conn backend.Conn, d backend.Doma
 	return attachConsole(ctx, env, stream, escape)
 }
 
+// checkConsoleEscape refuses a bad -e before start or create --console
+// (console) starts anything.
+func checkConsoleEscape(env *Env, console bool) error {
+	if !console {
+		return nil
+	}
+	_, err := escapeByte(env.Escape)
+	return err
+}
+
 // escapeByte turns virsh's -e value into the byte that ends a session:
 // "^]" is Ctrl-], a single character is itself (vshGetEscapeChar).
 func escapeByte(s string) (byte, error) {

@@ -70,9 +70,13 @@ func newCreateCmd(env *Env) *cobra.Command {
 		if err := checkSupported(c); err != nil {
 			return err
 		}
+		if err := checkConsoleEscape(env, o.console); err != nil {
+			return err
+		}
 		ctx := c.Context()
 		var created backend.DomainInfo
-		err := fromXMLFile(c, env, o.file, "created", func(doms backend.DomainService, doc string) (d backend.DomainInfo, err error) {
+		err := fromXMLFile(c, env, o.file, "created", func(doms backend.DomainService, doc string) (backend.DomainInfo, error) {
+			var err error
 			created, err = doms.Create(ctx, doc, o.opts)
 			return created, err
 		})

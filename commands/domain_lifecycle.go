@@ -157,6 +157,9 @@ func newStartCmd(env *Env) *cobra.Command {
 		if err := checkSupported(c); err != nil {
 			return err
 		}
+		if err := checkConsoleEscape(env, o.console); err != nil {
+			return err
+		}
 		ctx := c.Context()
 		conn, d, err := lookupDomainBy(ctx, env, o.domain, byNameOrUUID)
 		if err != nil {

@@ -399,6 +399,9 @@ func TestQEMUThroughTheCLI(t *testing.T) {
 	t.Run("start paused, resume", func(t *testing.T) {
 		s.ok("Domain '"+name+"' started\n\n", "start", name, "--paused")
 		s.ok("paused (user)\n\n", "domstate", name, "--reason")
+		// The guest has not run, so has not opened the agent's port: no
+		// wait for an answer that cannot come.
+		expectError(t, s.run("qemu-agent-command", name, `{"execute":"guest-ping"}`), `guest agent is not responding: the guest has not opened its agent channel`)
 		s.ok("Domain '"+name+"' resumed\n\n", "resume", name)
 		s.ok("running (unpaused)\n\n", "domstate", name, "--reason")
 	})

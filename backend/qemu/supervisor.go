@@ -62,6 +62,7 @@ type supervisor struct {
 	pauseReason  int  // reason of the next STOP event
 	resumeReason int  // reason of the next RESUME event
 	stopReason   int  // shut-off reason when QEMU exits; 0 means it crashed
+	agentOpen    bool // the guest has opened the agent's port (VSERPORT_CHANGE)
 	exiting      bool
 }
 
@@ -422,6 +423,14 @@ func (s *supervisor) handleEvent(ev qmp.Event) {
 		s.apply(s.dom.OnCrash, backend.ShutoffCrashed, func() {
 			s.setState(backend.DomainCrashed, backend.CrashedPanicked)
 		})
+	case "VSERPORT_CHANGE":
+		id, _ := ev.Data["id"].(string)
+		open, _ := ev.Data["open"].(bool)
+		if c := s.agentChardev(); c != nil && c.Alias == id {
+			s.mu.Lock()
+			s.agentOpen = open
+			s.mu.Unlock()
+		}
 	case "BALLOON_CHANGE":
 		if actual, ok := ev.Data["actual"].(float64); ok {
 			s.recordBalloon(uint64(actual) / 1024)
@@ -588,7 +597,11 @@ func (s *supervisor) do(req request) (json.RawMessage, error) {
 	case opMonitor:
 		return monitorCommand(s.mon, req)
 	case opAgent:
-		ret, err := agentCommand(s.agentPath(), req.Command, agentWait(req), req.NoWait)
+		path, err := s.agentSocket()
+		if err != nil {
+			return nil, err
+		}
+		ret, err := agentCommand(path, req.Command, agentWait(req), req.NoWait)
 		if errors.Is(err, errNoReply) {
 			err = backend.OperationFailed("guest agent is not responding: no answer within %v", agentWait(req))
 		}
@@ -647,6 +660,10 @@ func (s *supervisor) shutdown(reboot bool, mode string) error {
 			m = "reboot"
 		}
 		cmd, _ := json.Marshal(map[string]any{"execute": "guest-shutdown", "arguments": map[string]string{"mode": m}})
+		path, err := s.agentSocket()
+		if err != nil {
+			return err
+		}
 		// guest-shutdown does not answer when it works: as libvirt, it is
 		// done when QEMU reports the guest's power-off or reset.
 		select {
@@ -655,7 +672,7 @@ func (s *supervisor) shutdown(reboot bool, mode string) error {
 		}
 		answered := make(chan error, 1)
 		go func() {
-			_, err := agentCommand(s.agentPath(), cmd, agentDefaultTimeout, false)
+			_, err := agentCommand(path, cmd, agentDefaultTimeout, false)
 			answered <- err
 		}()
 		select {
@@ -671,13 +688,32 @@ func (s *supervisor) shutdown(reboot bool, mode string) error {
 	return backend.InvalidArgument("shutdown mode '%s' is not supported; use acpi or agent", mode)
 }
 
-func (s *supervisor) agentPath() string {
-	for _, c := range s.cmd.Chardevs {
+// agentChardev is the guest agent's channel, or nil.
+func (s *supervisor) agentChardev() *argv.Chardev {
+	for i, c := range s.cmd.Chardevs {
 		if c.Name == "org.qemu.guest_agent.0" && c.Type == "unix" {
-			return c.Path
+			return &s.cmd.Chardevs[i]
 		}
 	}
-	return ""
+	return nil
+}
+
+// agentSocket is the path of the agent channel's socket ("" without
+// one, which agentCommand reports). As libvirt, a command fails at once
+// while the guest has not opened the port, rather than wait for an
+// answer that cannot come.
+func (s *supervisor) agentSocket() (string, error) {
+	c := s.agentChardev()
+	if c == nil {
+		return "", nil
+	}
+	s.mu.Lock()
+	open := s.agentOpen
+	s.mu.Unlock()
+	if !open {
+		return "", backend.OperationFailed("guest agent is not responding: the guest has not opened its agent channel (is a guest agent running?)")
+	}
+	return c.Path, nil
 }
 
 // finish records why the domain stopped and releases what it held:

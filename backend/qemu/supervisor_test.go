@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -237,5 +238,24 @@ func TestSupervisorAgentWithoutChannel(t *testing.T) {
 	r := s.handle(request{Op: opShutdown, Mode: "agent"})
 	if r.err() == nil || backend.CodeOf(r.err()) != backend.CodeUnsupported {
 		t.Errorf("agent shutdown without a channel: %v", r.err())
+	}
+}
+
+// An agent command fails at once while the guest has not opened the
+// agent's port, and goes to the socket once QEMU says it has.
+func TestSupervisorAgentPortClosed(t *testing.T) {
+	s, _, _ := newFakeSupervisor(t, "", "", "")
+	s.cmd = &argv.Command{Chardevs: []argv.Chardev{{Alias: "channel0", Type: "unix", Path: "/nonexistent/agent.sock", Name: "org.qemu.guest_agent.0"}}}
+	ping := request{Op: opAgent, Command: json.RawMessage(`{"execute":"guest-ping"}`)}
+	if err := s.handle(ping).err(); err == nil || !strings.Contains(err.Error(), "has not opened its agent channel") {
+		t.Errorf("agent command on a closed port: %v", err)
+	}
+	s.handleEvent(ev("VSERPORT_CHANGE", map[string]any{"id": "channel0", "open": true}))
+	if err := s.handle(ping).err(); err == nil || !strings.Contains(err.Error(), "cannot connect to the guest agent") {
+		t.Errorf("agent command on an open port: %v", err)
+	}
+	s.handleEvent(ev("VSERPORT_CHANGE", map[string]any{"id": "channel0", "open": false}))
+	if err := s.handle(request{Op: opShutdown, Mode: "agent"}).err(); err == nil || !strings.Contains(err.Error(), "has not opened its agent channel") {
+		t.Errorf("agent shutdown once the port closed: %v", err)
 	}
 }
