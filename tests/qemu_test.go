@@ -544,6 +544,27 @@ func TestQEMUBridgeInterface(t *testing.T) {
 	}
 }
 
+// TestQEMUStartFailureSaysWhy: when QEMU refuses to start, start says
+// what QEMU said, and leaves no process behind.
+func TestQEMUStartFailureSaysWhy(t *testing.T) {
+	t.Parallel()
+	kernel, initrd := qemuGuest(t)
+	dir := t.TempDir()
+	s := lxcShell{t: t, root: filepath.Join(dir, "root"), uri: "qemu:///system"}
+	name := "vt-fail-" + strconv.Itoa(os.Getpid())
+	t.Cleanup(func() { killAll(name) })
+	missing := filepath.Join(dir, "nobody-listens.sock")
+	xml := filepath.Join(dir, "fail.xml")
+	os.WriteFile(xml, []byte(guestDomainXML(name, kernel, initrd, "", `
+    <channel type='unix'><source mode='connect' path='`+missing+`'/><target type='virtio' name='org.example.0'/></channel>`)), 0o644)
+	s.ok("Domain '"+name+"' defined from "+xml+"\n\n", "define", xml)
+	expectError(t, s.run("start", name), `^error: Failed to start domain '`+name+`'\nerror: operation failed: QEMU failed to start: qemu-system-x86_64: -chardev socket,id=charchannel0,path=`+regexp.QuoteMeta(missing)+`: Failed to connect to '`+regexp.QuoteMeta(missing)+`': No such file or directory\n$`)
+	s.ok("shut off (unknown)\n\n", "domstate", name, "--reason")
+	if procs := processesOf(name); len(procs) > 0 {
+		t.Errorf("processes left behind: %q", procs)
+	}
+}
+
 // TestQEMUStartAutostart: start-autostart starts the inactive autostart
 // domains, reports each, and goes on past one that fails.
 func TestQEMUStartAutostart(t *testing.T) {
