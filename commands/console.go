@@ -43,31 +43,52 @@ func newConsoleCmd(env *Env) *cobra.Command {
 		if err != nil {
 			return err
 		}
-		escape, err := escapeByte(env.Escape)
-		if err != nil {
-			return err
-		}
-		cons, ok := conn.Domains().(backend.DomainConsole)
-		if !ok {
-			return failed(backend.Unsupported("consoles are not available on %s", conn.URI()), "")
-		}
-		if !d.State.Active() {
-			return userError(backend.CodeInvalidState, "The domain is not running")
-		}
-		stream, err := cons.OpenConsole(ctx, d.Name, o.devname, o.force)
-		if err != nil {
-			return failed(err, "")
-		}
-		defer stream.Close()
-		esc := env.Escape
-		if esc == "" {
-			esc = "^]"
-		}
-		env.info("Connected to domain '%s'\n", d.Name)
-		env.info("Escape character is %s (Ctrl + %s)\n", esc, strings.TrimPrefix(esc, "^"))
-		return attachConsole(ctx, env, stream, escape)
+		return runConsole(ctx, env, conn, d, o.devname, o.force)
 	}
 	return cmd
+}
+
+// runConsole connects the user to the console dev ("" for the first) of
+// the domain d, as virsh's cmdRunConsole does for console, start
+// --console and create --console.
+func runConsole(ctx context.Context, env *Env, conn backend.Conn, d backend.DomainInfo, dev string, force bool) error {
+	escape, err := escapeByte(env.Escape)
+	if err != nil {
+		return err
+	}
+	cons, ok := conn.Domains().(backend.DomainConsole)
+	if !ok {
+		return failed(backend.Unsupported("consoles are not available on %s", conn.URI()), "")
+	}
+	if !d.State.Active() {
+		return userError(backend.CodeInvalidState, "The domain is not running")
+	}
+	stream, err := cons.OpenConsole(ctx, d.Name, dev, force)
+	if err != nil {
+		return failed(err, "")
+	}
+	defer stream.Close()
+	esc := env.Escape
+	if esc == "" {
+		esc = "^]"
+	}
+	env.info("Connected to domain '%s'\n", d.Name)
+	if strings.HasPrefix(esc, "^") {
+		env.info("Escape character is %s (Ctrl + %s)\n", esc, esc[1:])
+	} else {
+		env.info("Escape character is %s\n", esc)
+	}
+	return attachConsole(ctx, env, stream, escape)
+}
+
+// checkConsoleEscape refuses a bad -e before start or create --console
+// (console) starts anything.
+func checkConsoleEscape(env *Env, console bool) error {
+	if !console {
+		return nil
+	}
+	_, err := escapeByte(env.Escape)
+	return err
 }
 
 // escapeByte turns virsh's -e value into the byte that ends a session:

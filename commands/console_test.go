@@ -128,3 +128,39 @@ func TestLXCEnterNamespace(t *testing.T) {
 		t.Errorf("no command: %q", errOut.String())
 	}
 }
+
+// start --console attaches the console once the domain runs.
+func TestStartConsole(t *testing.T) {
+	env, f, out, errOut := fakeEnv(t, "echo hi\n")
+	Run(context.Background(), env, []string{"destroy", "test"}, false)
+	if Run(context.Background(), env, []string{"start", "test", "--console"}, false) != 0 {
+		t.Fatalf("start --console failed: %s", errOut)
+	}
+	want := "Domain 'test' started\nConnected to domain 'test'\nEscape character is ^] (Ctrl + ])\nECHO HI\n"
+	if !strings.Contains(out.String(), want) || len(f.opened) != 1 || f.opened[0] {
+		t.Errorf("output %q (consoles opened %v), want it to hold %q and one console opened unforced", out.String(), f.opened, want)
+	}
+}
+
+// A bad escape is refused before start or create --console changes
+// anything; other escapes are shown as virsh shows them.
+func TestConsoleEscapeOfStartAndCreate(t *testing.T) {
+	env, f, _, errOut := fakeEnv(t, "")
+	env.Escape = "abc"
+	Run(context.Background(), env, []string{"destroy", "test"}, false)
+	if Run(context.Background(), env, []string{"start", "test", "--console"}, false) != 1 || len(f.opened) != 0 {
+		t.Errorf("start --console with a bad escape: consoles opened %v", f.opened)
+	}
+	if d, _ := f.LookupByName(context.Background(), "test"); d.State.Active() {
+		t.Error("start --console with a bad escape started the domain")
+	}
+	if !strings.Contains(errOut.String(), "Invalid escape sequence 'abc'") {
+		t.Errorf("stderr %q", errOut.String())
+	}
+	env, _, out, _ := fakeEnv(t, "")
+	env.Escape = "x"
+	Run(context.Background(), env, []string{"console", "test"}, false)
+	if !strings.HasPrefix(out.String(), "Connected to domain 'test'\nEscape character is x\n") {
+		t.Errorf("console with -e x: %q", out.String())
+	}
+}

@@ -49,8 +49,9 @@ func fromXMLFile(c *cobra.Command, env *Env, file, verbed string,
 
 func newCreateCmd(env *Env) *cobra.Command {
 	var o struct {
-		file string
-		opts backend.StartOptions
+		file    string
+		console bool
+		opts    backend.StartOptions
 	}
 	cmd := &cobra.Command{
 		Use:   "create",
@@ -58,20 +59,40 @@ func newCreateCmd(env *Env) *cobra.Command {
 		Long:  "Create a domain.",
 	}
 	arg(cmd, &o.file, "file", "file containing an XML domain description", true)
-	cmd.Flags().Bool("console", false, "attach to console after creation")
+	cmd.Flags().BoolVar(&o.console, "console", false, "attach to console after creation")
 	cmd.Flags().BoolVar(&o.opts.Paused, "paused", false, "leave the guest paused after creation")
 	cmd.Flags().BoolVar(&o.opts.Autodestroy, "autodestroy", false, "automatically destroy the guest when virsh disconnects")
 	cmd.Flags().String("pass-fds", "", "pass file descriptors N,M,... to the guest")
 	cmd.Flags().BoolVar(&o.opts.Validate, "validate", false, "validate the XML against the schema")
 	cmd.Flags().Bool("reset-nvram", false, "re-initialize NVRAM from its pristine template")
-	unsupported(cmd, "console", "pass-fds", "reset-nvram")
+	unsupported(cmd, "pass-fds", "reset-nvram")
 	cmd.RunE = func(c *cobra.Command, _ []string) error {
 		if err := checkSupported(c); err != nil {
 			return err
 		}
-		return fromXMLFile(c, env, o.file, "created", func(doms backend.DomainService, doc string) (backend.DomainInfo, error) {
-			return doms.Create(c.Context(), doc, o.opts)
+		if err := checkConsoleEscape(env, o.console); err != nil {
+			return err
+		}
+		ctx := c.Context()
+		var created backend.DomainInfo
+		err := fromXMLFile(c, env, o.file, "created", func(doms backend.DomainService, doc string) (backend.DomainInfo, error) {
+			var err error
+			created, err = doms.Create(ctx, doc, o.opts)
+			return created, err
 		})
+		if err != nil || !o.console {
+			return err
+		}
+		conn, err := env.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		// As virsh's cmdCreate: the domain was created, which is what the
+		// exit status tells; a console that fails is reported only.
+		if err := runConsole(ctx, env, conn, created, "", false); err != nil {
+			ReportError(env, err)
+		}
+		return nil
 	}
 	return cmd
 }

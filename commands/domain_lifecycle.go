@@ -135,8 +135,9 @@ func newRebootCmd(env *Env) *cobra.Command {
 
 func newStartCmd(env *Env) *cobra.Command {
 	var o struct {
-		domain string
-		opts   backend.StartOptions
+		domain  string
+		console bool
+		opts    backend.StartOptions
 	}
 	cmd := &cobra.Command{
 		Use:   "start",
@@ -144,16 +145,19 @@ func newStartCmd(env *Env) *cobra.Command {
 		Long:  "Start a domain, either from the last managedsave\n    state, or via a fresh boot if no managedsave state\n    is present.",
 	}
 	arg(cmd, &o.domain, "domain", "name of the inactive domain", true)
-	cmd.Flags().Bool("console", false, "attach to console after creation")
+	cmd.Flags().BoolVar(&o.console, "console", false, "attach to console after creation")
 	cmd.Flags().BoolVar(&o.opts.Paused, "paused", false, "leave the guest paused after creation")
 	cmd.Flags().BoolVar(&o.opts.Autodestroy, "autodestroy", false, "automatically destroy the guest when virsh disconnects")
 	cmd.Flags().BoolVar(&o.opts.BypassCache, "bypass-cache", false, "avoid file system cache when loading")
 	cmd.Flags().BoolVar(&o.opts.ForceBoot, "force-boot", false, "force fresh boot by discarding any managed save")
 	cmd.Flags().String("pass-fds", "", "pass file descriptors N,M,... to the guest")
 	cmd.Flags().Bool("reset-nvram", false, "re-initialize NVRAM from its pristine template")
-	unsupported(cmd, "console", "pass-fds", "reset-nvram")
+	unsupported(cmd, "pass-fds", "reset-nvram")
 	cmd.RunE = func(c *cobra.Command, _ []string) error {
 		if err := checkSupported(c); err != nil {
+			return err
+		}
+		if err := checkConsoleEscape(env, o.console); err != nil {
 			return err
 		}
 		ctx := c.Context()
@@ -168,7 +172,14 @@ func newStartCmd(env *Env) *cobra.Command {
 			return failed(err, "Failed to start domain '%s'", d.Name)
 		}
 		env.info("Domain '%s' started\n", d.Name)
-		return nil
+		if !o.console {
+			return nil
+		}
+		// As virsh: a console that fails fails the command.
+		if d, err = conn.Domains().LookupByName(ctx, d.Name); err != nil {
+			return backendError(err)
+		}
+		return runConsole(ctx, env, conn, d, "", false)
 	}
 	return cmd
 }

@@ -19,7 +19,8 @@ import (
 // is on the network's bridge with the FE: MAC, learning and unicast
 // flooding off, and is listed by net-port-list (through qemu:///system,
 // which shares network:///system's networks); the guest's static FDB
-// entry is there while it runs, gone while suspended, back on resume; the
+// entry is there while it runs, gone while suspended, back on resume, and
+// the same when QEMU stops and starts the CPUs itself (HMP stop, cont); the
 // guest gets a DHCP lease (delivered through that FDB entry, flooding
 // being off) that domifaddr shows by default; destroy, after a normal
 // start and after a killed supervisor, leaves no tap, port or FDB entry.
@@ -97,6 +98,25 @@ func TestQEMUOnNetwork(t *testing.T) {
 	if !fdb() {
 		t.Errorf("no FDB entry of %s after resume", mac)
 	}
+
+	// CPUs QEMU stops and starts itself (HMP stop and cont) are a pause
+	// too: the supervisor follows QEMU's STOP and RESUME events, which
+	// arrive after the command returns.
+	awaitFDB := func(present bool) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); fdb() != present && time.Now().Before(deadline); {
+			time.Sleep(50 * time.Millisecond)
+		}
+		if fdb() != present {
+			t.Errorf("FDB entry of %s present: %v, want %v:\n%s", mac, !present, present, e.in("bridge", "fdb", "show", "dev", dev))
+		}
+	}
+	q.ok("\n\n", "qemu-monitor-command", name, "--hmp", "stop")
+	q.waitState(name, "paused (unknown)")
+	awaitFDB(false)
+	q.ok("\n\n", "qemu-monitor-command", name, "--hmp", "cont")
+	q.waitState(name, "running (unpaused)")
+	awaitFDB(true)
 
 	q.ok("Domain '"+name+"' destroyed\n\n", "destroy", name)
 	e.tapGone(dev, mac)

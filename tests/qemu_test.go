@@ -121,10 +121,12 @@ type console struct {
 	done chan struct{}
 }
 
-func openConsole(t *testing.T, s lxcShell, name string) *console {
+// openConsole runs `virtsh console NAME`, or the command args that
+// attaches a console (start NAME --console, create FILE --console).
+func openConsole(t *testing.T, s lxcShell, args ...string) *console {
 	t.Helper()
 	c := &console{done: make(chan struct{})}
-	c.cmd = exec.Command(virtshBin, "-c", s.uri, "console", name)
+	c.cmd = exec.Command(virtshBin, append([]string{"-c", s.uri}, args...)...)
 	c.cmd.Env = append(cleanEnv(), "VIRTSH_ROOT="+s.root)
 	var err error
 	if c.in, err = c.cmd.StdinPipe(); err != nil {
@@ -178,19 +180,62 @@ func (c *console) await(t *testing.T, line, want string, d time.Duration) {
 	}
 }
 
+// leave types "~." at the start of a line, which must end the console
+// with exit status 0, and checks that its output started with prefix.
+func (c *console) leave(t *testing.T, prefix string) {
+	t.Helper()
+	io.WriteString(c.in, "\n~.")
+	select {
+	case <-c.done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("~. did not end the console")
+	}
+	if err := c.cmd.Wait(); err != nil {
+		t.Errorf("console: %v", err)
+	}
+	if out := c.String(); !strings.HasPrefix(out, prefix) {
+		t.Errorf("console output: %q, want it to start with %q", out, prefix)
+	}
+}
+
+// awaitAgent waits (at most 2 minutes) until the guest agent answers
+// guest-ping: the test guest starts it once it has booted.
+func awaitAgent(t *testing.T, s lxcShell, name string) {
+	t.Helper()
+	var r result
+	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(time.Second) {
+		if r = s.run("qemu-agent-command", name, "--timeout", "2", `{"execute":"guest-ping"}`); r.code == 0 {
+			break
+		}
+	}
+	expect(t, r, `^\{"return":\{\}\}\n\n$`)
+}
+
+// shortTempDir is a temporary directory with a short path (t.TempDir's
+// holds the test's name), removed after the test.
+func shortTempDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "vt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
+}
+
 // TestQEMUThroughTheCLI boots one guest and walks it through its life
 // with the virtsh binary, as a user would, then checks that no QEMU or
 // supervisor is left.
 func TestQEMUThroughTheCLI(t *testing.T) {
 	t.Parallel()
 	kernel, initrd := qemuGuest(t)
-	dir := t.TempDir()
+	dir := shortTempDir(t) // the agent's socket path under it must fit in sun_path
 	s := lxcShell{t: t, root: filepath.Join(dir, "root"), uri: "qemu:///system"}
 	name := "vt-cli-" + strconv.Itoa(os.Getpid())
 	t.Cleanup(func() {
 		killAll(name)
 		if t.Failed() {
-			b, _ := os.ReadFile(filepath.Join(s.root, "var/log/virtsh/qemu", name+".log"))
+			b, _ := os.ReadFile(filepath.Join(s.root, "system/var/log/virtsh/qemu", name+".log"))
 			t.Logf("domain log:\n%s", b)
 		}
 	})
@@ -198,14 +243,16 @@ func TestQEMUThroughTheCLI(t *testing.T) {
 	if err := os.WriteFile(disk, nil, 0o600); err != nil || os.Truncate(disk, 8<<20) != nil {
 		t.Fatal("cannot create the disk image")
 	}
-	agentSock := filepath.Join(dir, "agent.sock")
 	xml := filepath.Join(dir, "g.xml")
-	os.WriteFile(xml, []byte(guestDomainXML(name, kernel, initrd, "", fmt.Sprintf(`
+	// The guest agent's channel at the driver's default path; two vCPUs,
+	// one online; eth0 on QEMU's user network at 10.0.2.15.
+	doc := guestDomainXML(name, kernel, initrd, "virtsh.ip=10.0.2.15/24 virtsh.peer=10.0.2.2", fmt.Sprintf(`
     <disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='%s'/><target dev='vda' bus='virtio'/></disk>
     <interface type='user'><mac address='52:54:00:12:34:56'/><model type='e1000'/></interface>
-    <channel type='unix'><source mode='bind' path='%s'/><target type='virtio' name='org.qemu.guest_agent.0'/></channel>
+    <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>
     <graphics type='vnc' autoport='yes' listen='127.0.0.1'/>
-    <video><model type='vga'/></video>`, disk, agentSock))), 0o644)
+    <video><model type='vga'/></video>`, disk))
+	os.WriteFile(xml, []byte(strings.Replace(doc, "<vcpu>1</vcpu>", "<vcpu current='1'>2</vcpu>", 1)), 0o644)
 
 	s.ok("Domain '"+name+"' defined from "+xml+"\n\n", "define", xml)
 	expect(t, s.run("list", "--all"), ` -    `+name+`\s+shut off`)
@@ -236,20 +283,9 @@ func TestQEMUThroughTheCLI(t *testing.T) {
 	expect(t, s.run("dominfo", name), `(?m)^State:\s+running$`)
 
 	t.Run("console", func(t *testing.T) {
-		c := openConsole(t, s, name)
+		c := openConsole(t, s, "console", name)
 		c.await(t, "echo sum-$((40+2))", "sum-42", 3*time.Minute)
-		io.WriteString(c.in, "\n~.")
-		select {
-		case <-c.done:
-		case <-time.After(10 * time.Second):
-			t.Fatal("~. did not end the console")
-		}
-		if err := c.cmd.Wait(); err != nil {
-			t.Errorf("console: %v", err)
-		}
-		if out := c.String(); !strings.HasPrefix(out, "Connected to domain '"+name+"'\nEscape character is ^] (Ctrl + ])\n") {
-			t.Errorf("console output: %q", out)
-		}
+		c.leave(t, "Connected to domain '"+name+"'\nEscape character is ^] (Ctrl + ])\n")
 	})
 
 	t.Run("monitor", func(t *testing.T) {
@@ -292,15 +328,51 @@ func TestQEMUThroughTheCLI(t *testing.T) {
 		// Leases (the default source) are those of type='network' interfaces: none here.
 		expect(t, s.run("domifaddr", name), `^ Name +MAC address +Protocol +Address\n-{79}\n\n$`)
 		expect(t, s.run("domifaddr", name, "--source", "arp"), `^ Name +MAC address +Protocol +Address\n-{79}\n\n$`)
-		// The guest runs no agent: the agent never answers.
-		expectError(t, s.run("domifaddr", name, "--source", "agent"), `guest agent is not responding`)
-		expectError(t, s.run("qemu-agent-command", name, "--timeout", "1", `{"execute":"guest-ping"}`), `guest agent is not responding`)
+		// The test guest's agent (tests/guest/agent) answers.
+		awaitAgent(t, s, name)
+		expect(t, s.run("qemu-agent-command", name, "--pretty", `{"execute":"guest-info"}`), `(?s)^\{\n  "return": \{\n.*"version": "virtsh-test-agent"`)
+		expectError(t, s.run("qemu-agent-command", name, `{"execute":"guest-nope"}`), `The command guest-nope has not been found`)
+		expect(t, s.run("domifaddr", name, "--source", "agent"), `(?m)^ eth0 +52:54:00:12:34:56 +ipv4 +10\.0\.2\.15/24$`)
 		expectError(t, s.run("-r", "domifaddr", name, "--source", "agent"), `read only access prevents virDomainInterfaceAddresses`)
+		expectError(t, s.run("-r", "qemu-agent-command", name, `{"execute":"guest-ping"}`), `read only access prevents virDomainQemuAgentCommand`)
 	})
 
 	t.Run("memory", func(t *testing.T) {
 		s.ok("\n", "setmem", name, "160M", "--live")
 		expect(t, s.run("dominfo", name), `(?m)^Used memory:    163840 KiB$`)
+	})
+
+	t.Run("vcpus", func(t *testing.T) {
+		expect(t, s.run("dominfo", name), `(?m)^CPU\(s\):         1$`)
+		s.ok("\n", "setvcpus", name, "2", "--live")
+		r := s.run("qemu-monitor-command", name, "--return-value", `{"execute":"query-cpus-fast"}`)
+		if n := strings.Count(r.stdout, `"cpu-index"`); r.code != 0 || n != 2 {
+			t.Errorf("query-cpus-fast shows %d vCPUs, want 2: %q %q", n, r.stdout, r.stderr)
+		}
+		expect(t, s.run("dominfo", name), `(?m)^CPU\(s\):         2$`)
+		s.ok("maximum      config         2\nmaximum      live           2\ncurrent      config         1\ncurrent      live           2\n\n", "vcpucount", name)
+		s.ok("2\n\n", "vcpucount", name, "--active")
+		expectError(t, s.run("setvcpus", name, "3", "--live"), `requested vcpus is greater than max allowable vcpus for the domain: 3 > 2`)
+	})
+
+	t.Run("reset", func(t *testing.T) {
+		c := openConsole(t, s, "console", name)
+		s.ok("Domain '"+name+"' was reset\n\n", "reset", name)
+		c.await(t, "", "VIRTSH-GUEST-READY", 3*time.Minute) // only a new boot says it again
+		c.leave(t, "Connected to domain")
+		expect(t, s.run("domstate", name), `^running\n`)
+	})
+
+	t.Run("agent reboot", func(t *testing.T) {
+		awaitAgent(t, s, name)
+		c := openConsole(t, s, "console", name)
+		s.ok("Domain '"+name+"' is being rebooted\n\n", "reboot", name, "--mode", "agent")
+		c.await(t, "", "VIRTSH-GUEST-READY", 3*time.Minute)
+		c.leave(t, "Connected to domain")
+		if out := c.String(); !strings.Contains(out, "VIRTSH-GUEST-AGENT-REBOOT") {
+			t.Errorf("the guest did not reboot through its agent; console: %q", out)
+		}
+		expect(t, s.run("domstate", name), `^running\n`)
 	})
 
 	t.Run("suspend and resume", func(t *testing.T) {
@@ -311,6 +383,14 @@ func TestQEMUThroughTheCLI(t *testing.T) {
 		s.ok("running (unpaused)\n\n", "domstate", name, "--reason")
 	})
 
+	t.Run("CPUs stopped by QEMU itself", func(t *testing.T) {
+		// As libvirt, the supervisor follows QEMU's STOP and RESUME events.
+		s.ok("\n\n", "qemu-monitor-command", name, "--hmp", "stop")
+		s.waitState(name, "paused (unknown)")
+		s.ok("\n\n", "qemu-monitor-command", name, "--hmp", "cont")
+		s.waitState(name, "running (unpaused)")
+	})
+
 	t.Run("ACPI shutdown", func(t *testing.T) {
 		s.ok("Domain '"+name+"' is being shutdown\n\n", "shutdown", name)
 		s.waitState(name, "shut off (shutdown)")
@@ -319,6 +399,9 @@ func TestQEMUThroughTheCLI(t *testing.T) {
 	t.Run("start paused, resume", func(t *testing.T) {
 		s.ok("Domain '"+name+"' started\n\n", "start", name, "--paused")
 		s.ok("paused (user)\n\n", "domstate", name, "--reason")
+		// The guest has not run, so has not opened the agent's port: no
+		// wait for an answer that cannot come.
+		expectError(t, s.run("qemu-agent-command", name, `{"execute":"guest-ping"}`), `guest agent is not responding: the guest has not opened its agent channel`)
 		s.ok("Domain '"+name+"' resumed\n\n", "resume", name)
 		s.ok("running (unpaused)\n\n", "domstate", name, "--reason")
 	})
@@ -344,10 +427,44 @@ func TestQEMUThroughTheCLI(t *testing.T) {
 		expectError(t, s.run("vncdisplay", name), `^error: Domain is not running\n$`)
 	})
 
+	t.Run("destroy --graceful", func(t *testing.T) {
+		s.ok("Domain '"+name+"' started\n\n", "start", name)
+		s.ok("Domain '"+name+"' destroyed\n\n", "destroy", name, "--graceful")
+		s.ok("shut off (destroyed)\n\n", "domstate", name, "--reason")
+		// SIGTERM only: QEMU said why it ended.
+		b, _ := os.ReadFile(filepath.Join(s.root, "system/var/log/virtsh/qemu", name+".log"))
+		if !bytes.Contains(b, []byte("terminating on signal 15")) {
+			t.Errorf("QEMU did not end on SIGTERM; its log ends:\n%s", b[max(0, len(b)-2000):])
+		}
+	})
+
+	t.Run("start --console", func(t *testing.T) {
+		c := openConsole(t, s, "start", name, "--console")
+		c.await(t, "echo sum-$((40+3))", "sum-43", 3*time.Minute)
+		c.leave(t, "Domain '"+name+"' started\nConnected to domain '"+name+"'\nEscape character is ^] (Ctrl + ])\n")
+		s.ok("running (booted)\n\n", "domstate", name, "--reason")
+	})
+
+	t.Run("agent shutdown", func(t *testing.T) {
+		awaitAgent(t, s, name)
+		s.ok("Domain '"+name+"' is being shutdown\n\n", "shutdown", name, "--mode", "agent")
+		s.waitState(name, "shut off (shutdown)")
+	})
+
 	s.ok("Domain '"+name+"' has been undefined\n\n", "undefine", name)
 	if r := s.run("list", "--all", "--name"); r.stdout != "\n" {
 		t.Errorf("list after undefine: %q", r.stdout)
 	}
+
+	t.Run("create --console", func(t *testing.T) {
+		c := openConsole(t, s, "create", xml, "--console")
+		c.await(t, "echo sum-$((40+4))", "sum-44", 3*time.Minute)
+		c.leave(t, "Domain '"+name+"' created from "+xml+"\nConnected to domain '"+name+"'\n")
+		s.ok("Domain '"+name+"' destroyed\n\n", "destroy", name)
+		if r := s.run("list", "--all", "--name"); r.stdout != "\n" {
+			t.Errorf("the transient domain outlived destroy: %q", r.stdout)
+		}
+	})
 	deadline := time.Now().Add(10 * time.Second)
 	for len(processesOf(name)) > 0 && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
@@ -380,7 +497,7 @@ func TestQEMUBridgeInterface(t *testing.T) {
 		killAll(name)
 		exec.Command("ip", "netns", "del", ns).Run()
 		if t.Failed() {
-			b, _ := os.ReadFile(filepath.Join(s.root, "var/log/virtsh/qemu", name+".log"))
+			b, _ := os.ReadFile(filepath.Join(s.root, "system/var/log/virtsh/qemu", name+".log"))
 			t.Logf("domain log:\n%s", b)
 		}
 	})
@@ -427,6 +544,27 @@ func TestQEMUBridgeInterface(t *testing.T) {
 	}
 }
 
+// TestQEMUStartFailureSaysWhy: when QEMU refuses to start, start says
+// what QEMU said, and leaves no process behind.
+func TestQEMUStartFailureSaysWhy(t *testing.T) {
+	t.Parallel()
+	kernel, initrd := qemuGuest(t)
+	dir := t.TempDir()
+	s := lxcShell{t: t, root: filepath.Join(dir, "root"), uri: "qemu:///system"}
+	name := "vt-fail-" + strconv.Itoa(os.Getpid())
+	t.Cleanup(func() { killAll(name) })
+	missing := filepath.Join(dir, "nobody-listens.sock")
+	xml := filepath.Join(dir, "fail.xml")
+	os.WriteFile(xml, []byte(guestDomainXML(name, kernel, initrd, "", `
+    <channel type='unix'><source mode='connect' path='`+missing+`'/><target type='virtio' name='org.example.0'/></channel>`)), 0o644)
+	s.ok("Domain '"+name+"' defined from "+xml+"\n\n", "define", xml)
+	expectError(t, s.run("start", name), `^error: Failed to start domain '`+name+`'\nerror: operation failed: QEMU failed to start: qemu-system-x86_64: -chardev socket,id=charchannel0,path=`+regexp.QuoteMeta(missing)+`: Failed to connect to '`+regexp.QuoteMeta(missing)+`': No such file or directory\n$`)
+	s.ok("shut off (unknown)\n\n", "domstate", name, "--reason")
+	if procs := processesOf(name); len(procs) > 0 {
+		t.Errorf("processes left behind: %q", procs)
+	}
+}
+
 // TestQEMUStartAutostart: start-autostart starts the inactive autostart
 // domains, reports each, and goes on past one that fails.
 func TestQEMUStartAutostart(t *testing.T) {
@@ -453,6 +591,7 @@ func TestQEMUStartAutostart(t *testing.T) {
 		t.Errorf("start-autostart: exit %d\nstdout %q\nstderr %q", r.code, r.stdout, r.stderr)
 	}
 	s.ok("running (booted)\n\n", "domstate", good, "--reason")
+	expectError(t, s.run("qemu-agent-command", good, `{"execute":"guest-ping"}`), `the domain has no guest agent channel`)
 	s.ok("shut off (unknown)\n\n", "domstate", manual, "--reason")
 	s.ok("Domain '"+bad+"' unmarked as autostarted\n\n", "autostart", bad, "--disable")
 	expect(t, s.run("start-autostart", "-o", "json"), `^\[\]\n$`) // nothing left to start

@@ -97,7 +97,9 @@ func (c *Conn) launch(dom *libvirtxml.Domain, opts backend.StartOptions, transie
 		args = append(args, "-autodestroy", strconv.Itoa(os.Getpid()))
 	}
 	args = append(args, dom.Name)
-	logFile, err := os.OpenFile(c.logPath(dom.Name), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	// Readable too: the supervisor reads back what QEMU wrote to say why
+	// it failed to start (qemuError).
+	logFile, err := os.OpenFile(c.logPath(dom.Name), os.O_CREATE|os.O_RDWR|os.O_APPEND, 0o600)
 	if err != nil {
 		return backend.OperationFailed("cannot open the domain's log: %v", err)
 	}

@@ -52,6 +52,9 @@ type supervisor struct {
 	taps   *tapPorts
 	exited chan struct{} // closed when QEMU has exited
 	done   chan struct{} // closed when everything is cleaned up
+	// powered has a value after QEMU's SHUTDOWN or RESET event: what an
+	// agent shutdown or reboot waits for, the agent giving no answer.
+	powered chan struct{}
 
 	mu           sync.Mutex
 	st           status
@@ -59,6 +62,7 @@ type supervisor struct {
 	pauseReason  int  // reason of the next STOP event
 	resumeReason int  // reason of the next RESUME event
 	stopReason   int  // shut-off reason when QEMU exits; 0 means it crashed
+	agentOpen    bool // the guest has opened the agent's port (VSERPORT_CHANGE)
 	exiting      bool
 }
 
@@ -150,7 +154,7 @@ func launchQEMU(c *Conn, name string, paused, transient bool, autodestroy int) (
 		return nil, err
 	}
 	s = &supervisor{c: c, name: name, dom: &dom, cmd: cmd, taps: taps,
-		exited: make(chan struct{}), done: make(chan struct{}), resumeReason: backend.RunningBooted}
+		exited: make(chan struct{}), done: make(chan struct{}), powered: make(chan struct{}, 1), resumeReason: backend.RunningBooted}
 	s.st = status{ID: *dom.ID, State: backend.DomainPaused, Reason: backend.PausedStartingUp,
 		SupervisorPID: os.Getpid(), Transient: transient, Autodestroy: autodestroy, Started: time.Now(),
 		Taps: taps.devices()}
@@ -371,6 +375,12 @@ func (s *supervisor) handleEvents(events <-chan qmp.Event) {
 // a crash reported by pvpanic applies on_crash.
 func (s *supervisor) handleEvent(ev qmp.Event) {
 	logf("event %s %v", ev.Event, ev.Data)
+	if ev.Event == "SHUTDOWN" || ev.Event == "RESET" {
+		select {
+		case s.powered <- struct{}{}:
+		default:
+		}
+	}
 	switch ev.Event {
 	case "SHUTDOWN":
 		reason, _ := ev.Data["reason"].(string)
@@ -392,27 +402,50 @@ func (s *supervisor) handleEvent(ev qmp.Event) {
 			})
 		}
 	case "STOP":
+		// Also when QEMU stopped the CPUs itself (HMP stop, an I/O
+		// error): the state and the guest's FDB entries follow.
 		s.mu.Lock()
 		reason := s.pauseReason
 		s.pauseReason = backend.ReasonUnknown
-		if s.st.State != backend.DomainCrashed {
+		if s.st.State != backend.DomainCrashed && s.st.State != backend.DomainPaused {
 			s.setStateLocked(backend.DomainPaused, reason)
 		}
+		s.cpusLocked(s.taps.cpusStopped)
 		s.mu.Unlock()
 	case "RESUME":
 		s.mu.Lock()
 		reason := s.resumeReason
 		s.resumeReason = backend.RunningUnpaused
 		s.setStateLocked(backend.DomainRunning, reason)
+		s.cpusLocked(s.taps.cpusStarted)
 		s.mu.Unlock()
 	case "GUEST_PANICKED":
 		s.apply(s.dom.OnCrash, backend.ShutoffCrashed, func() {
 			s.setState(backend.DomainCrashed, backend.CrashedPanicked)
 		})
+	case "VSERPORT_CHANGE":
+		id, _ := ev.Data["id"].(string)
+		open, _ := ev.Data["open"].(bool)
+		if c := s.agentChardev(); c != nil && c.Alias == id {
+			s.mu.Lock()
+			s.agentOpen = open
+			s.mu.Unlock()
+		}
 	case "BALLOON_CHANGE":
 		if actual, ok := ev.Data["actual"].(float64); ok {
 			s.recordBalloon(uint64(actual) / 1024)
 		}
+	}
+}
+
+// cpusLocked tells the taps the CPUs stopped or started (s.mu held, so
+// that it never runs once finish has begun unplugging them).
+func (s *supervisor) cpusLocked(event func() error) {
+	if s.exiting {
+		return
+	}
+	if err := event(); err != nil {
+		logf("%v", err)
 	}
 }
 
@@ -564,7 +597,11 @@ func (s *supervisor) do(req request) (json.RawMessage, error) {
 	case opMonitor:
 		return monitorCommand(s.mon, req)
 	case opAgent:
-		ret, err := agentCommand(s.agentPath(), req.Command, agentWait(req), req.NoWait)
+		path, err := s.agentSocket()
+		if err != nil {
+			return nil, err
+		}
+		ret, err := agentCommand(path, req.Command, agentWait(req), req.NoWait)
 		if errors.Is(err, errNoReply) {
 			err = backend.OperationFailed("guest agent is not responding: no answer within %v", agentWait(req))
 		}
@@ -623,22 +660,60 @@ func (s *supervisor) shutdown(reboot bool, mode string) error {
 			m = "reboot"
 		}
 		cmd, _ := json.Marshal(map[string]any{"execute": "guest-shutdown", "arguments": map[string]string{"mode": m}})
-		_, err := agentCommand(s.agentPath(), cmd, agentDefaultTimeout, false)
-		if errors.Is(err, errNoReply) {
-			err = nil // guest-shutdown does not answer when it works
+		path, err := s.agentSocket()
+		if err != nil {
+			return err
 		}
-		return err
+		// guest-shutdown does not answer when it works: as libvirt, it is
+		// done when QEMU reports the guest's power-off or reset.
+		select {
+		case <-s.powered:
+		default:
+		}
+		answered := make(chan error, 1)
+		go func() {
+			_, err := agentCommand(path, cmd, agentDefaultTimeout, false)
+			answered <- err
+		}()
+		select {
+		case err := <-answered:
+			if errors.Is(err, errNoReply) {
+				err = nil
+			}
+			return err
+		case <-s.powered:
+			return nil
+		}
 	}
 	return backend.InvalidArgument("shutdown mode '%s' is not supported; use acpi or agent", mode)
 }
 
-func (s *supervisor) agentPath() string {
-	for _, c := range s.cmd.Chardevs {
+// agentChardev is the guest agent's channel, or nil.
+func (s *supervisor) agentChardev() *argv.Chardev {
+	for i, c := range s.cmd.Chardevs {
 		if c.Name == "org.qemu.guest_agent.0" && c.Type == "unix" {
-			return c.Path
+			return &s.cmd.Chardevs[i]
 		}
 	}
-	return ""
+	return nil
+}
+
+// agentSocket is the path of the agent channel's socket ("" without
+// one, which agentCommand reports). As libvirt, a command fails at once
+// while the guest has not opened the port, rather than wait for an
+// answer that cannot come.
+func (s *supervisor) agentSocket() (string, error) {
+	c := s.agentChardev()
+	if c == nil {
+		return "", nil
+	}
+	s.mu.Lock()
+	open := s.agentOpen
+	s.mu.Unlock()
+	if !open {
+		return "", backend.OperationFailed("guest agent is not responding: the guest has not opened its agent channel (is a guest agent running?)")
+	}
+	return c.Path, nil
 }
 
 // finish records why the domain stopped and releases what it held:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -65,7 +66,7 @@ func newFakeSupervisor(t *testing.T, onPoweroff, onReboot, onCrash string) (*sup
 	mon := &fakeMonitor{}
 	proc := &fakeProcess{exited: make(chan struct{})}
 	s := &supervisor{c: c, name: name, dom: dom, mon: mon, qemu: proc, taps: &tapPorts{},
-		exited: proc.exited, done: make(chan struct{}), resumeReason: backend.RunningBooted}
+		exited: proc.exited, done: make(chan struct{}), resumeReason: backend.RunningUnpaused} // as after the first cont
 	s.st = status{ID: id, State: backend.DomainRunning, Reason: backend.RunningBooted, SupervisorPID: os.Getpid(), QEMUPID: os.Getpid()}
 	if err := s.c.writeStatus(name, s.st); err != nil {
 		t.Fatal(err)
@@ -130,6 +131,31 @@ func TestSupervisorPoweroffPreserve(t *testing.T) {
 	}
 	if st := s.recorded(t); st.State != backend.DomainPaused || backend.ReasonString(st.State, st.Reason) != "shutting down" {
 		t.Errorf("recorded %v (%d), want paused (shutting down)", st.State, st.Reason)
+	}
+}
+
+// QEMU stops the CPUs after a power-off under -no-shutdown: the STOP that
+// follows SHUTDOWN keeps the reason preserve recorded.
+func TestSupervisorPreserveThenStop(t *testing.T) {
+	s, _, _ := newFakeSupervisor(t, "preserve", "", "")
+	s.handleEvent(ev("SHUTDOWN", map[string]any{"guest": true, "reason": "guest-shutdown"}))
+	s.handleEvent(ev("STOP", nil))
+	if st := s.recorded(t); st.State != backend.DomainPaused || backend.ReasonString(st.State, st.Reason) != "shutting down" {
+		t.Errorf("recorded %v (%d), want paused (shutting down)", st.State, st.Reason)
+	}
+}
+
+// CPUs QEMU stopped and started itself (HMP stop and cont): the state
+// follows, with libvirt's reasons.
+func TestSupervisorQEMUsOwnStopAndResume(t *testing.T) {
+	s, _, _ := newFakeSupervisor(t, "", "", "")
+	s.handleEvent(ev("STOP", nil))
+	if st := s.recorded(t); st.State != backend.DomainPaused || backend.ReasonString(st.State, st.Reason) != "unknown" {
+		t.Errorf("after STOP: recorded %v (%s), want paused (unknown)", st.State, backend.ReasonString(st.State, st.Reason))
+	}
+	s.handleEvent(ev("RESUME", nil))
+	if st := s.recorded(t); st.State != backend.DomainRunning || backend.ReasonString(st.State, st.Reason) != "unpaused" {
+		t.Errorf("after RESUME: recorded %v (%s), want running (unpaused)", st.State, backend.ReasonString(st.State, st.Reason))
 	}
 }
 
@@ -212,5 +238,24 @@ func TestSupervisorAgentWithoutChannel(t *testing.T) {
 	r := s.handle(request{Op: opShutdown, Mode: "agent"})
 	if r.err() == nil || backend.CodeOf(r.err()) != backend.CodeUnsupported {
 		t.Errorf("agent shutdown without a channel: %v", r.err())
+	}
+}
+
+// An agent command fails at once while the guest has not opened the
+// agent's port, and goes to the socket once QEMU says it has.
+func TestSupervisorAgentPortClosed(t *testing.T) {
+	s, _, _ := newFakeSupervisor(t, "", "", "")
+	s.cmd = &argv.Command{Chardevs: []argv.Chardev{{Alias: "channel0", Type: "unix", Path: "/nonexistent/agent.sock", Name: "org.qemu.guest_agent.0"}}}
+	ping := request{Op: opAgent, Command: json.RawMessage(`{"execute":"guest-ping"}`)}
+	if err := s.handle(ping).err(); err == nil || !strings.Contains(err.Error(), "has not opened its agent channel") {
+		t.Errorf("agent command on a closed port: %v", err)
+	}
+	s.handleEvent(ev("VSERPORT_CHANGE", map[string]any{"id": "channel0", "open": true}))
+	if err := s.handle(ping).err(); err == nil || !strings.Contains(err.Error(), "cannot connect to the guest agent") {
+		t.Errorf("agent command on an open port: %v", err)
+	}
+	s.handleEvent(ev("VSERPORT_CHANGE", map[string]any{"id": "channel0", "open": false}))
+	if err := s.handle(request{Op: opShutdown, Mode: "agent"}).err(); err == nil || !strings.Contains(err.Error(), "has not opened its agent channel") {
+		t.Errorf("agent shutdown once the port closed: %v", err)
 	}
 }

@@ -168,6 +168,7 @@ func TestRefusals(t *testing.T) {
 		{"pci bus missing", domXML("qemu", "pc", `<interface type='user'><mac address='52:54:00:00:00:01'/><address type='pci' bus='0x05' slot='0x01'/></interface>`, ""), "PCI bus 5"},
 		{"topology mismatch", domXML("qemu", "pc", "", `<vcpu>4</vcpu><cpu><topology sockets='1' cores='2' threads='1'/></cpu>`), "does not match 4 vCPUs"},
 		{"readonly sata", domXML("qemu", "pc", `<disk type='file'><source file='/x'/><target dev='sda' bus='sata'/><readonly/></disk>`, ""), "cannot make sata disks read-only"},
+		{"socket path too long", domXML("qemu", "pc", `<channel type='unix'><source mode='bind' path='/`+strings.Repeat("d", 107)+`'/><target type='virtio' name='org.qemu.guest_agent.0'/></channel>`, ""), "is 108 bytes long, a unix socket's is at most 107"},
 		{"tablet on ps2", domXML("qemu", "pc", `<input type='tablet' bus='ps2'/>`, ""), "tablet needs bus usb"},
 	}
 	for _, c := range cases {

@@ -3,6 +3,7 @@ package argv
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"libvirt.org/go/libvirtxml"
 )
@@ -30,6 +31,10 @@ func (b *builder) chardev(src *libvirtxml.DomainChardevSource, id, alias, name, 
 		if c.Path == "" {
 			return "", unsupported("%s: a unix socket source needs a path", alias)
 		}
+		if len(c.Path) >= maxSocketPath {
+			return "", unsupported("%s: the socket path %s is %d bytes long, a unix socket's is at most %d: give the %s a shorter <source path=.../>, or move virtsh's directories to a shorter VIRTSH_ROOT",
+				alias, c.Path, len(c.Path), maxSocketPath-1, strings.TrimRight(alias, "0123456789"))
+		}
 		opt = fmt.Sprintf("socket,id=%s,path=%s", id, commaEscape(c.Path))
 		if src.UNIX.Mode != "connect" {
 			opt += ",server=on,wait=off"
@@ -43,6 +48,10 @@ func (b *builder) chardev(src *libvirtxml.DomainChardevSource, id, alias, name, 
 	b.cmd.Chardevs = append(b.cmd.Chardevs, c)
 	return opt, nil
 }
+
+// maxSocketPath is the size of sockaddr_un's sun_path: a unix socket's
+// path, with its terminating NUL, must fit.
+const maxSocketPath = 108
 
 // chardevs: serial ports (isa-serial), the console (serial0, or a
 // virtio console), and virtio channels such as the guest agent's.
