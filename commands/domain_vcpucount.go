@@ -11,7 +11,7 @@ import (
 )
 
 func init() {
-	register("domain", newVcpucountCmd)
+	register("domain", command{"vcpucount", newVcpucountCmd})
 }
 
 // vcpuCountJSON is vcpucount's data output: every count it printed
