@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/spf13/cobra"
 	"github.com/virtsh/virtsh/backend"
@@ -91,18 +92,26 @@ func checkConsoleEscape(env *Env, console bool) error {
 	return err
 }
 
+// CheckEscape refuses a -e value virsh refuses at start-up: it takes "^"
+// and a letter or one of [\]^_ (a control character), or one character
+// other than "^".
+func CheckEscape(s string) error {
+	_, err := escapeByte(s)
+	return err
+}
+
 // escapeByte turns virsh's -e value into the byte that ends a session:
 // "^]" is Ctrl-], a single character is itself (vshGetEscapeChar).
 func escapeByte(s string) (byte, error) {
 	switch {
 	case s == "":
 		return 0x1d, nil
-	case len(s) == 2 && s[0] == '^':
+	case len(s) == 2 && s[0] == '^' && strings.ContainsRune("ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_", unicode.ToUpper(rune(s[1]))):
 		return strings.ToUpper(s)[1] ^ 0x40, nil
-	case len(s) == 1:
+	case len(s) == 1 && s != "^":
 		return s[0], nil
 	}
-	return 0, userError("", "Invalid escape sequence '%s': use ^ and a letter, or one character", s)
+	return 0, userError("", "Invalid string '%s' for escape sequence", s)
 }
 
 // attachConsole relays the terminal and the console until the escape

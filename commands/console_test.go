@@ -12,13 +12,15 @@ import (
 )
 
 func TestEscapeByte(t *testing.T) {
-	for in, want := range map[string]byte{"": 0x1d, "^]": 0x1d, "^a": 0x01, "^A": 0x01, "x": 'x'} {
+	for in, want := range map[string]byte{"": 0x1d, "^]": 0x1d, "^a": 0x01, "^A": 0x01, "^[": 0x1b, "x": 'x'} {
 		if got, err := escapeByte(in); err != nil || got != want {
 			t.Errorf("escapeByte(%q) = %#x %v, want %#x", in, got, err, want)
 		}
 	}
-	if _, err := escapeByte("abc"); err == nil {
-		t.Error("escape 'abc' accepted")
+	for _, bad := range []string{"abc", "^", "^1"} { // as virsh refuses them
+		if err := CheckEscape(bad); err == nil || err.Error() != "Invalid string '"+bad+"' for escape sequence" {
+			t.Errorf("escape %q: %v", bad, err)
+		}
 	}
 }
 
@@ -154,7 +156,7 @@ func TestConsoleEscapeOfStartAndCreate(t *testing.T) {
 	if d, _ := f.LookupByName(context.Background(), "test"); d.State.Active() {
 		t.Error("start --console with a bad escape started the domain")
 	}
-	if !strings.Contains(errOut.String(), "Invalid escape sequence 'abc'") {
+	if !strings.Contains(errOut.String(), "Invalid string 'abc' for escape sequence") {
 		t.Errorf("stderr %q", errOut.String())
 	}
 	env, _, out, _ := fakeEnv(t, "")

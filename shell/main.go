@@ -90,6 +90,10 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "error: %v\n", err)
 		return 1
 	}
+	if err := commands.CheckEscape(o.escape); err != nil {
+		fmt.Fprintf(stderr, "error: %v\n", err)
+		return 1
+	}
 	if o.debug > 4 {
 		fmt.Fprintf(stderr, "error: ignoring debug level %d out of range [0-4]\n", o.debug)
 	}
