@@ -152,7 +152,8 @@ type Resources struct {
 	CPUPeriodUS uint64
 	CPUQuotaUS  int64 // negative or zero: no quota
 	// Devices are v1 device-cgroup rules ("c 1:3 rwm") allowed after
-	// denying all.
+	// denying all: written to devices.allow on v1, compiled into a device
+	// filter program on v2. Nil leaves devices alone.
 	Devices []string
 }
 
@@ -268,7 +269,11 @@ func (g *Group) apply(res Resources) error {
 			return err
 		}
 	}
-	if !g.V2 {
+	switch {
+	case res.Devices == nil:
+	case g.V2:
+		return attachDeviceFilter(g.dir(""), res.Devices)
+	default:
 		dev := g.dir("devices")
 		if err := write(dev, "devices.deny", "a"); err != nil {
 			return err

@@ -100,7 +100,7 @@ func read(t *testing.T, path string) string {
 
 func TestV2Create(t *testing.T) {
 	h := fakeV2(t, "cpuset cpu io memory pids")
-	g, err := h.Create("web", Resources{MemoryBytes: 64 << 20, CPUShares: 2048, CPUPeriodUS: 50000, CPUQuotaUS: 25000, Devices: []string{"c 1:3 rwm"}})
+	g, err := h.Create("web", Resources{MemoryBytes: 64 << 20, CPUShares: 2048, CPUPeriodUS: 50000, CPUQuotaUS: 25000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,9 +119,6 @@ func TestV2Create(t *testing.T) {
 		if got := read(t, path); got != want {
 			t.Errorf("%s = %q, want %q", path, got, want)
 		}
-	}
-	if exists(dir, "devices.allow") {
-		t.Error("v1 device rules written on a v2 host")
 	}
 }
 
