@@ -178,7 +178,7 @@ func (c *controller) boot() (err error) {
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = c.ptySlave, c.ptySlave, c.ptySlave
 	cmd.ExtraFiles = []*os.File{specR, errW}
 	cmd.SysProcAttr = c.sysProcAttr()
-	err = cmd.Start()
+	err = c.host.Start(c.group, cmd, nil)
 	specR.Close()
 	errW.Close()
 	if err != nil {
@@ -186,16 +186,12 @@ func (c *controller) boot() (err error) {
 	}
 	c.cmd = cmd
 	pid := cmd.Process.Pid
-	// The child assembles its root while the controller places it in its
-	// cgroups and plugs its interfaces (moving a process between v1
-	// cgroups waits for an RCU grace period); it executes init only after
-	// the final "go".
+	// The child, born in the container's cgroups, assembles its root while
+	// the controller plugs its interfaces; it executes init only after the
+	// final "go".
 	spec, _ := json.Marshal(buildSpec(c.dom, staging, c.ptyPath))
 	if _, err := specW.Write(append(spec, '\n')); err != nil {
 		return fmt.Errorf("cannot pass the spec to the container: %v", err)
-	}
-	if err := c.group.AddProcess(pid); err != nil {
-		return err
 	}
 	if err := c.plugInterfaces(pid); err != nil {
 		return err

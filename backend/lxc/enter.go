@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"os/signal"
 	"path"
-	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -28,10 +27,9 @@ var enterNamespaces = []string{"user", "ipc", "uts", "net", "mnt"}
 // containerPath is where commands are looked up in a container.
 var containerPath = []string{"/bin", "/usr/bin", "/sbin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin"}
 
-// enterHelper is the process that joins a container for a command: it
-// moves itself into the container's cgroup (so that the command is born
-// there, and the caller never is), joins the pid namespace on one thread
-// (which places the processes it starts there) and starts util-linux's
+// enterHelper is the process that joins a container for a command: from
+// a thread in the container's pid namespace and cgroup (so that the
+// command is born there, and the caller never is) it starts util-linux's
 // nsenter, which joins the other namespaces and executes the command. The
 // kernel lets only a single-threaded process join a user namespace, which
 // a Go process never is; nsenter is, and, as root in the container's user
@@ -110,11 +108,6 @@ func runEnter(args []string) int {
 	if err != nil {
 		return fail(backend.OperationFailed("cannot find nsenter (util-linux), which runs commands in containers: %v", err))
 	}
-	if req.Cgroup != nil {
-		if err := req.Cgroup.AddProcess(os.Getpid()); err != nil {
-			return fail(backend.OperationFailed("cannot join the container's cgroup: %v", err))
-		}
-	}
 	j, err := openNamespaces(req.InitPID)
 	if err != nil {
 		return fail(err)
@@ -126,13 +119,11 @@ func runEnter(args []string) int {
 	if err != nil {
 		return fail(err)
 	}
-	// The thread's pid namespace for children changes for good; it is
-	// never unlocked.
-	runtime.LockOSThread()
-	if err := unix.Setns(j.pid, unix.CLONE_NEWPID); err != nil {
-		return fail(backend.OperationFailed("cannot enter the container's pid namespace: %v", err))
+	host, err := cgroup.Detect()
+	if err != nil {
+		return fail(backend.OperationFailed("%v", err))
 	}
-	status, err := j.run(nsenter, bin, req.Argv[1:])
+	status, err := j.run(host, req.Cgroup, nsenter, bin, req.Argv[1:])
 	if err != nil {
 		return fail(err)
 	}
@@ -181,10 +172,9 @@ func sameNamespace(a, b string) bool {
 	return unix.Stat(a, &sa) == nil && unix.Stat(b, &sb) == nil && sa.Dev == sb.Dev && sa.Ino == sb.Ino
 }
 
-// run starts nsenter from the calling thread (whose pid namespace the
-// command is born in) and returns the command's status, 128+N when a
-// signal N killed it.
-func (j *joined) run(nsenter, bin string, args []string) (int, error) {
+// run starts nsenter in the container's cgroup g and pid namespace and
+// returns the command's status, 128+N when a signal N killed it.
+func (j *joined) run(host *cgroup.Host, g *cgroup.Group, nsenter, bin string, args []string) (int, error) {
 	cmd := exec.Command(nsenter, append(append(j.flags, "--", bin), args...)...)
 	cmd.Env = []string{"PATH=/bin:/usr/bin:/sbin:/usr/sbin", "HOME=/", "container=lxc-libvirt"}
 	if term := os.Getenv("TERM"); term != "" {
@@ -195,7 +185,16 @@ func (j *joined) run(nsenter, bin string, args []string) (int, error) {
 	// Ctrl-C reaches the command, which decides; caught here (not ignored,
 	// which the command would inherit).
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGINT, syscall.SIGQUIT)
-	err := cmd.Run()
+	joinPID := func() error {
+		if err := unix.Setns(j.pid, unix.CLONE_NEWPID); err != nil {
+			return fmt.Errorf("cannot enter the container's pid namespace: %v", err)
+		}
+		return nil
+	}
+	err := host.Start(g, cmd, joinPID)
+	if err == nil {
+		err = cmd.Wait()
+	}
 	var exit *exec.ExitError
 	switch {
 	case err == nil:

@@ -15,11 +15,15 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Parent is the directory every container's group is made in.
@@ -352,37 +356,71 @@ func (g *Group) SetMemoryLimit(bytes uint64) error {
 	return nil
 }
 
-// AddProcess moves pid (all its threads) into the group.
-func (g *Group) AddProcess(pid int) error {
-	for _, dir := range g.uniqueDirs() {
-		if err := write(dir, "cgroup.procs", strconv.Itoa(pid)); err != nil {
-			return err
-		}
-	}
-	return nil
+// Start starts cmd as a member of the group g: nothing it runs ever lives
+// outside. The fork happens on a thread of its own, which first runs
+// onThread (when not nil: it may change the thread, e.g. join a pid
+// namespace for the child; the thread is then never reused). On v2 the
+// child is created in the group (clone3's CLONE_INTO_CGROUP). On v1 the
+// thread moves itself into the group, forks (the child inherits its
+// cgroups) and moves back: the kernel moves a lone calling thread without
+// the global lock that moving a process takes, whose release waits for an
+// RCU grace period (milliseconds). A nil g starts cmd in the caller's
+// cgroups.
+func (h *Host) Start(g *Group, cmd *exec.Cmd, onThread func() error) error {
+	errc := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		clean, err := h.startOnThread(g, cmd, onThread)
+		if clean {
+			runtime.UnlockOSThread()
+		} // else the runtime ends the thread with the goroutine
+		errc <- err
+	}()
+	return <-errc
 }
 
-// AddThread moves one thread into the group, so that the processes it
-// forks start there. v1 only: v2 moves whole processes (use OpenV2 with
-// clone3's CLONE_INTO_CGROUP instead).
-func (g *Group) AddThread(tid int) error {
-	if g.V2 {
-		return errors.New("cgroup v2 cannot move a single thread")
-	}
-	for _, dir := range g.uniqueDirs() {
-		if err := write(dir, "tasks", strconv.Itoa(tid)); err != nil {
-			return err
+// startOnThread forks cmd from the calling thread, and reports whether
+// the thread is left as it was.
+func (h *Host) startOnThread(g *Group, cmd *exec.Cmd, onThread func() error) (clean bool, err error) {
+	if onThread != nil {
+		if err := onThread(); err != nil {
+			return false, err
 		}
 	}
-	return nil
-}
-
-// Dir returns the v2 directory ("" on v1), for CLONE_INTO_CGROUP.
-func (g *Group) Dir() string {
-	if g.V2 {
-		return g.Dirs[""]
+	switch {
+	case g == nil:
+		return onThread == nil, cmd.Start()
+	case g.V2:
+		fd, err := unix.Open(g.Dirs[""], unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return onThread == nil, fmt.Errorf("cannot open cgroup %s: %w", g.Dirs[""], err)
+		}
+		defer unix.Close(fd)
+		if cmd.SysProcAttr == nil {
+			cmd.SysProcAttr = &syscall.SysProcAttr{}
+		}
+		cmd.SysProcAttr.UseCgroupFD, cmd.SysProcAttr.CgroupFD = true, fd
+		return onThread == nil, cmd.Start()
 	}
-	return ""
+	home := map[string]string{}
+	for _, c := range v1Controllers {
+		home[g.Dirs[c]] = filepath.Join(h.Mounts[c], h.Self[c])
+	}
+	moved := 0
+	defer func() { // back home
+		for _, dir := range g.uniqueDirs()[:moved] {
+			if write(home[dir], "tasks", "0") != nil {
+				clean = false
+			}
+		}
+	}()
+	for _, dir := range g.uniqueDirs() {
+		if err := write(dir, "tasks", "0"); err != nil { // "0": the calling thread
+			return onThread == nil, err
+		}
+		moved++
+	}
+	return onThread == nil, cmd.Start()
 }
 
 // Processes lists the group's processes.

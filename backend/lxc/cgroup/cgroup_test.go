@@ -106,8 +106,8 @@ func TestV2Create(t *testing.T) {
 	}
 	root := h.Mounts[""]
 	dir := filepath.Join(root, Parent, "web.lxc")
-	if g.Dir() != dir {
-		t.Errorf("dir %s, want %s", g.Dir(), dir)
+	if g.Dirs[""] != dir {
+		t.Errorf("dir %s, want %s", g.Dirs[""], dir)
 	}
 	for path, want := range map[string]string{
 		filepath.Join(root, "cgroup.subtree_control"):         "+memory +cpu +pids",
@@ -135,7 +135,7 @@ func TestV2ReadBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := g.Dir()
+	dir := g.Dirs[""]
 	files := map[string]string{
 		"cpu.stat":       "usage_usec 1500000\nuser_usec 1000000\n",
 		"memory.current": "4096\n",
@@ -167,9 +167,6 @@ func TestV2ReadBack(t *testing.T) {
 	if p, err := g.Processes(); err != nil || len(p) != 2 {
 		t.Errorf("procs %v %v", p, err)
 	}
-	if err := g.AddThread(1); err == nil {
-		t.Error("AddThread on v2 succeeded")
-	}
 }
 
 func TestSharesToWeight(t *testing.T) {
@@ -180,7 +177,7 @@ func TestSharesToWeight(t *testing.T) {
 	}
 }
 
-// TestV1Real creates a group on this (v1) host, puts a process in it,
+// TestV1Real creates a group on this (v1) host, starts a process in it,
 // freezes and thaws it, reads its accounting and removes the group.
 func TestV1Real(t *testing.T) {
 	if os.Geteuid() != 0 {
@@ -199,7 +196,7 @@ func TestV1Real(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd := exec.Command("sleep", "30")
-	if err := cmd.Start(); err != nil {
+	if err := h.Start(g, cmd, nil); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
@@ -213,11 +210,13 @@ func TestV1Real(t *testing.T) {
 			t.Error("group left behind")
 		}
 	})
-	if err := g.AddProcess(cmd.Process.Pid); err != nil {
-		t.Fatal(err)
-	}
+	// the child only: the thread that forked it went back home
 	if procs, _ := g.Processes(); len(procs) != 1 || procs[0] != cmd.Process.Pid {
 		t.Errorf("processes %v, want [%d]", procs, cmd.Process.Pid)
+	}
+	self, _ := os.ReadFile("/proc/self/cgroup")
+	if strings.Contains(string(self), name) {
+		t.Errorf("this process is still in the group:\n%s", self)
 	}
 	if err := g.Freeze(); err != nil {
 		t.Fatal(err)

@@ -2,6 +2,7 @@ package cgroup
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -142,7 +143,7 @@ func TestDeviceFilter(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	got := runDeviceChild(t, cg)
+	got := runDeviceChild(t, g)
 	if len(got) != len(deviceCases) {
 		t.Fatalf("the child reported %v, want %d cases", got, len(deviceCases))
 	}
@@ -162,34 +163,31 @@ func TestDeviceFilter(t *testing.T) {
 	// The same accesses from the parent cgroup are all allowed (so the
 	// EPERMs above are the filter's): "tun" and "pty" have no device
 	// behind them and fail with ENXIO or ENODEV, not EPERM.
-	for key, res := range runDeviceChild(t, "") {
+	for key, res := range runDeviceChild(t, nil) {
 		if strings.Contains(res, "EPERM") {
 			t.Errorf("outside the filtered cgroup, %s: %s", key, res)
 		}
 	}
 }
 
-// runDeviceChild runs TestDeviceFilterChild in the cgroup cg ("" for this
-// process's) and returns its results by "path flags".
-func runDeviceChild(t *testing.T, cg string) map[string]string {
+// runDeviceChild runs TestDeviceFilterChild in the group g (nil: in this
+// process's cgroups) as the driver starts a container's first process,
+// and returns its results by "path flags".
+func runDeviceChild(t *testing.T, g *Group) map[string]string {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestDeviceFilterChild$", "-test.count=1")
 	cmd.Env = append(os.Environ(), "VIRTSH_DEVICE_FILTER_DIR="+t.TempDir())
-	cmd.Stderr = os.Stderr
-	if cg != "" {
-		fd, err := os.Open(cg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer fd.Close()
-		cmd.SysProcAttr = &syscall.SysProcAttr{UseCgroupFD: true, CgroupFD: int(fd.Fd())}
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, os.Stderr
+	err := (&Host{V2: true}).Start(g, cmd, nil)
+	if err == nil {
+		err = cmd.Wait()
 	}
-	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("child: %v\n%s", err, out)
+		t.Fatalf("child: %v\n%s", err, out.String())
 	}
 	got := map[string]string{}
-	sc := bufio.NewScanner(strings.NewReader(string(out)))
+	sc := bufio.NewScanner(&out)
 	for sc.Scan() {
 		f := strings.SplitN(sc.Text(), " ", 3)
 		if len(f) == 3 {
