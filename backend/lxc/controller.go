@@ -94,8 +94,11 @@ func (c *controller) start() error {
 	if !ok {
 		return fmt.Errorf("no live definition of '%s' in %s", c.name, c.dirs.Run)
 	}
-	if c.dom, err = parseDomain(doc); err != nil {
-		return err
+	// start wrote it from a checked definition, defaults filled: reading it
+	// is enough (checking it again would triple the controller's XML work).
+	c.dom = &libvirtxml.Domain{}
+	if err := c.dom.Unmarshal(doc); err != nil {
+		return fmt.Errorf("corrupt live definition of '%s': %v", c.name, err)
 	}
 	if c.host, err = cgroup.Detect(); err != nil {
 		return err
@@ -174,7 +177,7 @@ func (c *controller) boot() (err error) {
 		return err
 	}
 	cmd := exec.Command(self, initHelper)
-	cmd.Env = []string{}
+	cmd.Env = []string{helperEnv}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = c.ptySlave, c.ptySlave, c.ptySlave
 	cmd.ExtraFiles = []*os.File{specR, errW}
 	cmd.SysProcAttr = c.sysProcAttr()

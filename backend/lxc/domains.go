@@ -321,6 +321,7 @@ func (s *domains) spawnController(ctx context.Context, files stateFiles) error {
 	}
 	defer r.Close()
 	cmd := exec.Command(self, controllerHelper, files.name)
+	cmd.Env = append(os.Environ(), helperEnv)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.ExtraFiles = []*os.File{w}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}

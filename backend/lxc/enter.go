@@ -70,6 +70,7 @@ func (s *domains) EnterNamespace(ctx context.Context, name string, argv []string
 	}
 	defer errR.Close()
 	cmd := exec.CommandContext(ctx, self, enterHelper, string(req))
+	cmd.Env = append(os.Environ(), helperEnv)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdio.In, stdio.Out, stdio.Err
 	cmd.ExtraFiles = []*os.File{errW}
 	err = cmd.Start()

@@ -28,3 +28,9 @@ func pollPidfd(fd int, timeout time.Duration) bool {
 
 // sleepBriefly paces the bounded loops that wait for the kernel.
 func sleepBriefly() { time.Sleep(2 * time.Millisecond) }
+
+// helperEnv is added to the environment of virtsh's own helper processes
+// (controller, container setup, enter). They do one thing at a time, and
+// every extra P of the Go runtime costs page faults and a thread at
+// start, which is on the path of every container start.
+const helperEnv = "GOMAXPROCS=1"
