@@ -9,7 +9,6 @@ import (
 	"io"
 	"log"
 	"os"
-	"os/exec"
 	"os/signal"
 	"syscall"
 
@@ -49,9 +48,9 @@ type controller struct {
 	nets          *netdrv.Driver // when the container has interfaces
 
 	// the running instance
-	cmd   *exec.Cmd
-	group *cgroup.Group
-	ports []*netdrv.Port
+	initPID int // until it is reaped
+	group   *cgroup.Group
+	ports   []*netdrv.Port
 }
 
 // runController is `virtsh __lxc-controller NAME`; fd 3 is the pipe on
@@ -176,19 +175,19 @@ func (c *controller) boot() (err error) {
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(self, initHelper)
-	cmd.Env = []string{helperEnv}
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = c.ptySlave, c.ptySlave, c.ptySlave
-	cmd.ExtraFiles = []*os.File{specR, errW}
-	cmd.SysProcAttr = c.sysProcAttr()
-	err = c.host.Start(c.group, cmd, nil)
+	sys := c.sysProcAttr()
+	var pid int
+	err = c.host.Start(c.group, sys, nil, func() (err error) {
+		pid, err = startProcess(self, []string{self, initHelper}, []string{helperEnv},
+			[]*os.File{c.ptySlave, c.ptySlave, c.ptySlave, specR, errW}, sys)
+		return err
+	})
 	specR.Close()
 	errW.Close()
 	if err != nil {
 		return fmt.Errorf("cannot start the container: %v", err)
 	}
-	c.cmd = cmd
-	pid := cmd.Process.Pid
+	c.initPID = pid
 	// The child, born in the container's cgroups, assembles its root while
 	// the controller plugs its interfaces; it executes init only after the
 	// final "go".
@@ -272,7 +271,7 @@ func (c *controller) devices() []string {
 
 // record writes the runtime state and live XML of a running instance.
 func (c *controller) record() error {
-	pid := c.cmd.Process.Pid
+	pid := c.initPID
 	err := c.files.update(func(st *runState) error {
 		*st = runState{
 			State: backend.DomainRunning, Reason: backend.RunningBooted,
@@ -313,9 +312,9 @@ func (c *controller) record() error {
 // shut-off reason.
 func (c *controller) supervise() int {
 	for {
-		err := c.cmd.Wait()
-		status, _ := c.cmd.ProcessState.Sys().(syscall.WaitStatus)
-		log.Printf("%s: init exited: %v", c.name, err)
+		status, err := waitChild(c.initPID)
+		c.initPID = 0
+		log.Printf("%s: init exited: status %d (%v)", c.name, exitStatus(status), err)
 		c.teardown()
 		st, _ := c.files.readState()
 		switch {
@@ -338,11 +337,11 @@ func (c *controller) supervise() int {
 // teardown releases what one instance used: its processes, cgroup, ports
 // and root mount point.
 func (c *controller) teardown() {
-	if c.cmd != nil && c.cmd.ProcessState == nil {
-		c.cmd.Process.Kill()
-		c.cmd.Wait()
+	if c.initPID != 0 {
+		syscall.Kill(c.initPID, syscall.SIGKILL)
+		waitChild(c.initPID)
+		c.initPID = 0
 	}
-	c.cmd = nil
 	for _, p := range c.ports {
 		if err := c.nets.Unplug(context.Background(), p); err != nil {
 			log.Printf("%s: %v", c.name, err)

@@ -176,13 +176,12 @@ func sameNamespace(a, b string) bool {
 // run starts nsenter in the container's cgroup g and pid namespace and
 // returns the command's status, 128+N when a signal N killed it.
 func (j *joined) run(host *cgroup.Host, g *cgroup.Group, nsenter, bin string, args []string) (int, error) {
-	cmd := exec.Command(nsenter, append(append(j.flags, "--", bin), args...)...)
-	cmd.Env = []string{"PATH=/bin:/usr/bin:/sbin:/usr/sbin", "HOME=/", "container=lxc-libvirt"}
+	argv := append(append(append([]string{nsenter}, j.flags...), "--", bin), args...)
+	env := []string{"PATH=/bin:/usr/bin:/sbin:/usr/sbin", "HOME=/", "container=lxc-libvirt"}
 	if term := os.Getenv("TERM"); term != "" {
-		cmd.Env = append(cmd.Env, "TERM="+term)
+		env = append(env, "TERM="+term)
 	}
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	cmd.ExtraFiles = j.files
+	files := append([]*os.File{os.Stdin, os.Stdout, os.Stderr}, j.files...)
 	// Ctrl-C reaches the command, which decides; caught here (not ignored,
 	// which the command would inherit).
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGINT, syscall.SIGQUIT)
@@ -192,21 +191,20 @@ func (j *joined) run(host *cgroup.Host, g *cgroup.Group, nsenter, bin string, ar
 		}
 		return nil
 	}
-	err := host.Start(g, cmd, joinPID)
-	if err == nil {
-		err = cmd.Wait()
+	var pid int
+	sys := &syscall.SysProcAttr{}
+	err := host.Start(g, sys, joinPID, func() (err error) {
+		pid, err = startProcess(nsenter, argv, env, files, sys)
+		return err
+	})
+	if err != nil {
+		return -1, backend.OperationFailed("cannot run %s in the container: %v", bin, err)
 	}
-	var exit *exec.ExitError
-	switch {
-	case err == nil:
-		return 0, nil
-	case errors.As(err, &exit):
-		if ws, ok := exit.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			return 128 + int(ws.Signal()), nil
-		}
-		return exit.ExitCode(), nil
+	status, err := waitChild(pid)
+	if err != nil {
+		return -1, backend.OperationFailed("cannot wait for %s in the container: %v", bin, err)
 	}
-	return -1, backend.OperationFailed("cannot run %s in the container: %v", bin, err)
+	return exitStatus(status), nil
 }
 
 // errorCodes index backend codes in one byte over the helper's pipe.

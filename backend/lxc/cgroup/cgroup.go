@@ -15,7 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -356,21 +355,21 @@ func (g *Group) SetMemoryLimit(bytes uint64) error {
 	return nil
 }
 
-// Start starts cmd as a member of the group g: nothing it runs ever lives
-// outside. The fork happens on a thread of its own, which first runs
-// onThread (when not nil: it may change the thread, e.g. join a pid
-// namespace for the child; the thread is then never reused). On v2 the
-// child is created in the group (clone3's CLONE_INTO_CGROUP). On v1 the
-// thread moves itself into the group, forks (the child inherits its
-// cgroups) and moves back: the kernel moves a lone calling thread without
-// the global lock that moving a process takes, whose release waits for an
-// RCU grace period (milliseconds). A nil g starts cmd in the caller's
-// cgroups.
-func (h *Host) Start(g *Group, cmd *exec.Cmd, onThread func() error) error {
+// Start runs fork, which starts a process with the attributes sys, so
+// that the process is a member of the group g: nothing it runs ever lives
+// outside. fork runs on a thread of its own, after onThread (when not nil:
+// it may change the thread, e.g. join a pid namespace for the child; the
+// thread is then never reused). On v2 the child is created in the group
+// (sys gets clone3's CLONE_INTO_CGROUP). On v1 the thread moves itself
+// into the group, forks (the child inherits its cgroups) and moves back:
+// the kernel moves a lone calling thread without the global lock that
+// moving a process takes, whose release waits for an RCU grace period
+// (milliseconds). A nil g starts the process in the caller's cgroups.
+func (h *Host) Start(g *Group, sys *syscall.SysProcAttr, onThread, fork func() error) error {
 	errc := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()
-		clean, err := h.startOnThread(g, cmd, onThread)
+		clean, err := h.startOnThread(g, sys, onThread, fork)
 		if clean {
 			runtime.UnlockOSThread()
 		} // else the runtime ends the thread with the goroutine
@@ -379,9 +378,9 @@ func (h *Host) Start(g *Group, cmd *exec.Cmd, onThread func() error) error {
 	return <-errc
 }
 
-// startOnThread forks cmd from the calling thread, and reports whether
-// the thread is left as it was.
-func (h *Host) startOnThread(g *Group, cmd *exec.Cmd, onThread func() error) (clean bool, err error) {
+// startOnThread forks from the calling thread, and reports whether the
+// thread is left as it was.
+func (h *Host) startOnThread(g *Group, sys *syscall.SysProcAttr, onThread, fork func() error) (clean bool, err error) {
 	if onThread != nil {
 		if err := onThread(); err != nil {
 			return false, err
@@ -389,18 +388,15 @@ func (h *Host) startOnThread(g *Group, cmd *exec.Cmd, onThread func() error) (cl
 	}
 	switch {
 	case g == nil:
-		return onThread == nil, cmd.Start()
+		return onThread == nil, fork()
 	case g.V2:
 		fd, err := unix.Open(g.Dirs[""], unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 		if err != nil {
 			return onThread == nil, fmt.Errorf("cannot open cgroup %s: %w", g.Dirs[""], err)
 		}
 		defer unix.Close(fd)
-		if cmd.SysProcAttr == nil {
-			cmd.SysProcAttr = &syscall.SysProcAttr{}
-		}
-		cmd.SysProcAttr.UseCgroupFD, cmd.SysProcAttr.CgroupFD = true, fd
-		return onThread == nil, cmd.Start()
+		sys.UseCgroupFD, sys.CgroupFD = true, fd
+		return onThread == nil, fork()
 	}
 	home := map[string]string{}
 	for _, c := range v1Controllers {
@@ -420,7 +416,7 @@ func (h *Host) startOnThread(g *Group, cmd *exec.Cmd, onThread func() error) (cl
 		}
 		moved++
 	}
-	return onThread == nil, cmd.Start()
+	return onThread == nil, fork()
 }
 
 // Processes lists the group's processes.

@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -196,7 +197,8 @@ func TestV1Real(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd := exec.Command("sleep", "30")
-	if err := h.Start(g, cmd, nil); err != nil {
+	cmd.SysProcAttr = &syscall.SysProcAttr{}
+	if err := h.Start(g, cmd.SysProcAttr, nil, cmd.Start); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {

@@ -179,7 +179,8 @@ func runDeviceChild(t *testing.T, g *Group) map[string]string {
 	cmd.Env = append(os.Environ(), "VIRTSH_DEVICE_FILTER_DIR="+t.TempDir())
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, os.Stderr
-	err := (&Host{V2: true}).Start(g, cmd, nil)
+	cmd.SysProcAttr = &syscall.SysProcAttr{}
+	err := (&Host{V2: true}).Start(g, cmd.SysProcAttr, nil, cmd.Start)
 	if err == nil {
 		err = cmd.Wait()
 	}
