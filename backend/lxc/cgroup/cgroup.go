@@ -167,8 +167,8 @@ func dirName(name string) string { return name + ".lxc" }
 // Create makes the group of the container name and applies res. An empty
 // leftover group of the same name (from a crash) is replaced; a group that
 // still holds processes is an error.
-func (h *Host) Create(name string, res Resources) (g *Group, err error) {
-	g = &Group{V2: h.V2, Dirs: map[string]string{}}
+func (h *Host) Create(name string, res Resources) (*Group, error) {
+	g := &Group{V2: h.V2, Dirs: map[string]string{}}
 	if h.V2 {
 		root := h.Mounts[""]
 		if err := enableV2(root, filepath.Join(root, Parent)); err != nil {
@@ -180,21 +180,37 @@ func (h *Host) Create(name string, res Resources) (g *Group, err error) {
 			g.Dirs[c] = filepath.Join(h.Mounts[c], h.Self[c], Parent, dirName(name))
 		}
 	}
-	defer func() {
-		if err != nil {
-			g.Remove()
-		}
-	}()
 	for _, dir := range g.uniqueDirs() {
-		os.Remove(dir) // an empty leftover
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, fmt.Errorf("cannot create cgroup %s: %w", dir, err)
-		}
-		if procs, _ := readPids(filepath.Join(dir, "cgroup.procs")); len(procs) > 0 {
-			return nil, fmt.Errorf("cgroup %s still holds processes %v", dir, procs)
+		if err := makeGroupDir(dir); err != nil {
+			return nil, err // what was made is empty: the next Create replaces it
 		}
 	}
-	return g, g.apply(res)
+	if err := g.apply(res); err != nil {
+		g.Remove()
+		return nil, err
+	}
+	return g, nil
+}
+
+// makeGroupDir creates the directory of a group, replacing an empty
+// leftover (from a crash) so that none of its settings remain.
+func makeGroupDir(dir string) error {
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return fmt.Errorf("cannot create cgroup %s: %w", filepath.Dir(dir), err)
+	}
+	err := os.Mkdir(dir, 0o755)
+	if errors.Is(err, os.ErrExist) {
+		if procs, _ := readPids(filepath.Join(dir, "cgroup.procs")); len(procs) > 0 {
+			return fmt.Errorf("cgroup %s still holds processes %v", dir, procs)
+		}
+		if err = os.Remove(dir); err == nil {
+			err = os.Mkdir(dir, 0o755)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("cannot create cgroup %s: %w", dir, err)
+	}
+	return nil
 }
 
 // enableV2 enables the container controllers in the subtree of root and

@@ -250,3 +250,44 @@ func TestV1Real(t *testing.T) {
 		}
 	}
 }
+
+// TestV1Leftover: an empty group left by a crash is replaced, with its
+// settings; a group that holds a process is refused.
+func TestV1Leftover(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Fatal("needs root: run the tests as root (CI does)")
+	}
+	h, err := Detect()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.V2 {
+		t.Logf("this host is cgroup v2: the v1 paths are covered by the fake-tree tests only")
+		return
+	}
+	name := "cgtest-leftover"
+	g, err := h.Create(name, Resources{MemoryBytes: 32 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := g.Remove(); err != nil {
+			t.Error(err)
+		}
+	})
+	if g, err = h.Create(name, Resources{}); err != nil {
+		t.Fatalf("an empty leftover was not replaced: %v", err)
+	}
+	if got := strings.TrimSpace(read(t, filepath.Join(g.Dirs["memory"], "memory.limit_in_bytes"))); got == "33554432" {
+		t.Errorf("the leftover's memory limit stayed")
+	}
+	cmd := exec.Command("sleep", "30")
+	cmd.SysProcAttr = &syscall.SysProcAttr{}
+	if err := h.Start(g, cmd.SysProcAttr, nil, cmd.Start); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	if _, err := h.Create(name, Resources{}); err == nil || !strings.Contains(err.Error(), "still holds processes") {
+		t.Errorf("err = %v, want the busy group refused", err)
+	}
+}
