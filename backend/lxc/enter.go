@@ -158,7 +158,7 @@ func openNamespaces(initPID int) (*joined, error) {
 		if err != nil {
 			return nil, backend.OperationFailed("cannot open the container's %s namespace: %v", ns, err)
 		}
-		// ExtraFiles[i] is fd 3+i in nsenter
+		// j.files[i] is fd 3+i in nsenter, after its stdin, stdout and stderr
 		j.flags = append(j.flags, fmt.Sprintf("--%s=/proc/self/fd/%d", nsenterOption[ns], 3+len(j.files)))
 		j.files = append(j.files, f)
 	}

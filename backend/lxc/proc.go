@@ -3,6 +3,7 @@ package lxc
 import (
 	"errors"
 	"os"
+	"runtime"
 	"syscall"
 	"time"
 
@@ -49,7 +50,9 @@ func startProcess(path string, argv, env []string, files []*os.File, sys *syscal
 	for i, f := range files {
 		fds[i] = f.Fd() // in blocking mode, as os/exec passes them
 	}
-	return syscall.ForkExec(path, argv, &syscall.ProcAttr{Env: env, Files: fds, Sys: sys})
+	pid, err := syscall.ForkExec(path, argv, &syscall.ProcAttr{Env: env, Files: fds, Sys: sys})
+	runtime.KeepAlive(files) // no finalizer may close them before the fork
+	return pid, err
 }
 
 // waitChild waits for the child pid to end and returns its status.
