@@ -200,6 +200,10 @@ func (c *controller) boot() (err error) {
 	}
 	_, goErr := specW.Write([]byte(goByte))
 	specW.Close()
+	// Recorded while the first process still assembles the root (its pid
+	// and start time stay those of init, which it executes); a failure
+	// below records the shut-off state over it.
+	recordErr := c.record()
 	msg, _ := io.ReadAll(errR) // EOF: init was executed
 	if len(msg) > 0 {
 		return errors.New(string(msg))
@@ -207,7 +211,7 @@ func (c *controller) boot() (err error) {
 	if goErr != nil {
 		return fmt.Errorf("the container's first process ended before starting init: %v", goErr)
 	}
-	return c.record()
+	return recordErr
 }
 
 func (c *controller) sysProcAttr() *syscall.SysProcAttr {
