@@ -318,7 +318,11 @@ func (c *controller) supervise() int {
 	for {
 		status, err := waitChild(c.initPID)
 		c.initPID = 0
-		log.Printf("%s: init exited: status %d (%v)", c.name, exitStatus(status), err)
+		if err != nil {
+			log.Printf("%s: cannot wait for init: %v", c.name, err)
+		} else {
+			log.Printf("%s: init exited with status %d", c.name, exitStatus(status))
+		}
 		c.teardown()
 		st, _ := c.files.readState()
 		switch {
