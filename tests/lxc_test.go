@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -244,6 +245,28 @@ func TestLXCIDMap(t *testing.T) {
 	}
 	if uid != "100000" {
 		t.Errorf("the container's init runs as host uid %q, want 100000", uid)
+	}
+
+	// lxc-enter-namespace joins the user namespace too: the command is the
+	// container's root, which is host uid 100000, in all its namespaces
+	// and its cgroup.
+	s.ok("0 0\n\n", "lxc-enter-namespace", "idmct", "--", "/bin/sh", "-c", "echo $(id -u) $(id -g)")
+	if r := s.run("lxc-enter-namespace", "idmct", "--", "cat", "/proc/self/uid_map"); r.code != 0 || strings.Join(strings.Fields(r.stdout), " ") != "0 100000 65536" {
+		t.Errorf("uid_map of an entered command: %q (status %d, stderr %q)", r.stdout, r.code, r.stderr)
+	}
+	s.ok("\n", "lxc-enter-namespace", "idmct", "--", "/bin/sh", "-c", ": >/entered")
+	if st, err := os.Stat(filepath.Join(rootfs, "entered")); err != nil || st.Sys().(*syscall.Stat_t).Uid != 100000 || st.Sys().(*syscall.Stat_t).Gid != 100000 {
+		t.Errorf("a file an entered command made: %v %v, want it owned by 100000:100000", st, err)
+	}
+	s.ok("idmct\n\n", "lxc-enter-namespace", "idmct", "--", "hostname")
+	if r := s.run("lxc-enter-namespace", "idmct", "--", "cat", "/proc/self/cgroup"); r.code != 0 || !strings.Contains(r.stdout, "idmct.lxc") {
+		t.Errorf("cgroups of an entered command: %q (status %d, stderr %q)", r.stdout, r.code, r.stderr)
+	}
+	if r := s.run("lxc-enter-namespace", "idmct", "--", "/bin/sh", "-c", "exit 7"); r.code != 7 || r.stderr != "" {
+		t.Errorf("lxc-enter-namespace exit 7: status %d, stderr %q", r.code, r.stderr)
+	}
+	if r := s.run("lxc-enter-namespace", "idmct", "--", "/bin/sh", "-c", "kill -TERM $$"); r.code != 128+15 {
+		t.Errorf("lxc-enter-namespace of a command killed by SIGTERM: status %d, want 143 (stderr %q)", r.code, r.stderr)
 	}
 	s.ok("Domain 'idmct' destroyed\n\n", "destroy", "idmct")
 }

@@ -9,7 +9,6 @@ import (
 	"io"
 	"log"
 	"os"
-	"os/exec"
 	"os/signal"
 	"syscall"
 
@@ -49,9 +48,9 @@ type controller struct {
 	nets          *netdrv.Driver // when the container has interfaces
 
 	// the running instance
-	cmd   *exec.Cmd
-	group *cgroup.Group
-	ports []*netdrv.Port
+	initPID int // until it is reaped
+	group   *cgroup.Group
+	ports   []*netdrv.Port
 }
 
 // runController is `virtsh __lxc-controller NAME`; fd 3 is the pipe on
@@ -94,8 +93,11 @@ func (c *controller) start() error {
 	if !ok {
 		return fmt.Errorf("no live definition of '%s' in %s", c.name, c.dirs.Run)
 	}
-	if c.dom, err = parseDomain(doc); err != nil {
-		return err
+	// start wrote it from a checked definition, defaults filled: reading it
+	// is enough (checking it again would triple the controller's XML work).
+	c.dom = &libvirtxml.Domain{}
+	if err := c.dom.Unmarshal(doc); err != nil {
+		return fmt.Errorf("corrupt live definition of '%s': %v", c.name, err)
 	}
 	if c.host, err = cgroup.Detect(); err != nil {
 		return err
@@ -173,35 +175,35 @@ func (c *controller) boot() (err error) {
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(self, initHelper)
-	cmd.Env = []string{}
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = c.ptySlave, c.ptySlave, c.ptySlave
-	cmd.ExtraFiles = []*os.File{specR, errW}
-	cmd.SysProcAttr = c.sysProcAttr()
-	err = cmd.Start()
+	sys := c.sysProcAttr()
+	var pid int
+	err = c.host.Start(c.group, sys, nil, func() (err error) {
+		pid, err = startProcess(self, []string{self, initHelper}, []string{helperEnv},
+			[]*os.File{c.ptySlave, c.ptySlave, c.ptySlave, specR, errW}, sys)
+		return err
+	})
 	specR.Close()
 	errW.Close()
 	if err != nil {
 		return fmt.Errorf("cannot start the container: %v", err)
 	}
-	c.cmd = cmd
-	pid := cmd.Process.Pid
-	// The child assembles its root while the controller places it in its
-	// cgroups and plugs its interfaces (moving a process between v1
-	// cgroups waits for an RCU grace period); it executes init only after
-	// the final "go".
+	c.initPID = pid
+	// The child, born in the container's cgroups, assembles its root while
+	// the controller plugs its interfaces; it executes init only after the
+	// final "go".
 	spec, _ := json.Marshal(buildSpec(c.dom, staging, c.ptyPath))
 	if _, err := specW.Write(append(spec, '\n')); err != nil {
 		return fmt.Errorf("cannot pass the spec to the container: %v", err)
-	}
-	if err := c.group.AddProcess(pid); err != nil {
-		return err
 	}
 	if err := c.plugInterfaces(pid); err != nil {
 		return err
 	}
 	_, goErr := specW.Write([]byte(goByte))
 	specW.Close()
+	// Recorded while the first process still assembles the root (its pid
+	// and start time stay those of init, which it executes); a failure
+	// below records the shut-off state over it.
+	recordErr := c.record()
 	msg, _ := io.ReadAll(errR) // EOF: init was executed
 	if len(msg) > 0 {
 		return errors.New(string(msg))
@@ -209,7 +211,7 @@ func (c *controller) boot() (err error) {
 	if goErr != nil {
 		return fmt.Errorf("the container's first process ended before starting init: %v", goErr)
 	}
-	return c.record()
+	return recordErr
 }
 
 func (c *controller) sysProcAttr() *syscall.SysProcAttr {
@@ -273,7 +275,7 @@ func (c *controller) devices() []string {
 
 // record writes the runtime state and live XML of a running instance.
 func (c *controller) record() error {
-	pid := c.cmd.Process.Pid
+	pid := c.initPID
 	err := c.files.update(func(st *runState) error {
 		*st = runState{
 			State: backend.DomainRunning, Reason: backend.RunningBooted,
@@ -314,9 +316,13 @@ func (c *controller) record() error {
 // shut-off reason.
 func (c *controller) supervise() int {
 	for {
-		err := c.cmd.Wait()
-		status, _ := c.cmd.ProcessState.Sys().(syscall.WaitStatus)
-		log.Printf("%s: init exited: %v", c.name, err)
+		status, err := waitChild(c.initPID)
+		c.initPID = 0
+		if err != nil {
+			log.Printf("%s: cannot wait for init: %v", c.name, err)
+		} else {
+			log.Printf("%s: init exited with status %d", c.name, exitStatus(status))
+		}
 		c.teardown()
 		st, _ := c.files.readState()
 		switch {
@@ -339,11 +345,11 @@ func (c *controller) supervise() int {
 // teardown releases what one instance used: its processes, cgroup, ports
 // and root mount point.
 func (c *controller) teardown() {
-	if c.cmd != nil && c.cmd.ProcessState == nil {
-		c.cmd.Process.Kill()
-		c.cmd.Wait()
+	if c.initPID != 0 {
+		syscall.Kill(c.initPID, syscall.SIGKILL)
+		waitChild(c.initPID)
+		c.initPID = 0
 	}
-	c.cmd = nil
 	for _, p := range c.ports {
 		if err := c.nets.Unplug(context.Background(), p); err != nil {
 			log.Printf("%s: %v", c.name, err)

@@ -6,7 +6,6 @@ import (
 	"github.com/virtsh/virtsh/backend/store"
 	"io"
 	"os"
-	"os/exec"
 	"strings"
 	"syscall"
 	"time"
@@ -320,16 +319,18 @@ func (s *domains) spawnController(ctx context.Context, files stateFiles) error {
 		return backend.OperationFailed("%v", err)
 	}
 	defer r.Close()
-	cmd := exec.Command(self, controllerHelper, files.name)
-	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.ExtraFiles = []*os.File{w}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	err = cmd.Start()
+	null, err := os.Open(os.DevNull)
+	if err != nil {
+		return backend.OperationFailed("%v", err)
+	}
+	defer null.Close()
+	pid, err := startProcess(self, []string{self, controllerHelper, files.name}, append(os.Environ(), helperEnv),
+		[]*os.File{null, logf, logf, w}, &syscall.SysProcAttr{Setsid: true})
 	w.Close()
 	if err != nil {
 		return backend.OperationFailed("cannot start the controller of '%s': %v", files.name, err)
 	}
-	go cmd.Wait() // reap it if this process lives on (the shell)
+	go waitChild(pid) // reap it if this process lives on (the shell)
 	deadline := time.Now().Add(startTimeout)
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
 		deadline = d

@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"os/signal"
 	"path"
-	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -20,21 +19,23 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// enterNamespaces are the namespaces a command joins, in the order
-// libvirt's virProcessSetNamespaces uses (mount last: it changes the
-// root the other paths are read from). The user namespace is not joined:
-// the kernel refuses setns(CLONE_NEWUSER) to a multithreaded process, and
-// a Go process always is; in an idmap container the command therefore
-// runs as the host's root.
-var enterNamespaces = []string{"ipc", "uts", "net", "pid", "mnt"}
+// enterNamespaces are the namespaces a command joins besides its pid
+// namespace, in nsenter's order: the user namespace first (when the
+// container has one: joining one's own fails), the mount namespace last.
+var enterNamespaces = []string{"user", "ipc", "uts", "net", "mnt"}
 
 // containerPath is where commands are looked up in a container.
 var containerPath = []string{"/bin", "/usr/bin", "/sbin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin"}
 
-// enterHelper is the process that joins a container for a command: it
-// moves itself into the container's cgroup (so that the command is born
-// there, and the caller never is), enters the namespaces on one thread,
-// runs the command and exits with its status. fd 3 carries its errors.
+// enterHelper is the process that joins a container for a command: from
+// a thread in the container's pid namespace and cgroup (so that the
+// command is born there, and the caller never is) it starts util-linux's
+// nsenter, which joins the other namespaces and executes the command. The
+// kernel lets only a single-threaded process join a user namespace, which
+// a Go process never is; nsenter is, and, as root in the container's user
+// namespace, it becomes uid and gid 0 there before executing the command
+// (libvirt's virsh does the same in its forked child). The helper waits
+// for the command and exits with its status. fd 3 carries its errors.
 const enterHelper = "__lxc-enter"
 
 func init() {
@@ -69,6 +70,7 @@ func (s *domains) EnterNamespace(ctx context.Context, name string, argv []string
 	}
 	defer errR.Close()
 	cmd := exec.CommandContext(ctx, self, enterHelper, string(req))
+	cmd.Env = append(os.Environ(), helperEnv)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdio.In, stdio.Out, stdio.Err
 	cmd.ExtraFiles = []*os.File{errW}
 	err = cmd.Start()
@@ -103,67 +105,106 @@ func runEnter(args []string) int {
 	if len(args) != 1 || json.Unmarshal([]byte(args[0]), &req) != nil || len(req.Argv) == 0 {
 		return fail(backend.Internal("bad %s request", enterHelper))
 	}
-	if req.Cgroup != nil {
-		if err := req.Cgroup.AddProcess(os.Getpid()); err != nil {
-			return fail(backend.OperationFailed("cannot join the container's cgroup: %v", err))
-		}
+	nsenter, err := exec.LookPath("nsenter")
+	if err != nil {
+		return fail(backend.OperationFailed("cannot find nsenter (util-linux), which runs commands in containers: %v", err))
 	}
-	var fds []int
-	for _, ns := range enterNamespaces {
-		fd, err := unix.Open(fmt.Sprintf("/proc/%d/ns/%s", req.InitPID, ns), unix.O_RDONLY|unix.O_CLOEXEC, 0)
-		if err != nil {
-			return fail(backend.OperationFailed("cannot open the container's %s namespace: %v", ns, err))
-		}
-		fds = append(fds, fd)
+	j, err := openNamespaces(req.InitPID)
+	if err != nil {
+		return fail(err)
 	}
 	if !alive(req.InitPID, req.InitStart) { // the pid was reused meanwhile
 		return fail(backend.InvalidState("domain is not running"))
 	}
-	// The thread's namespaces change for good; it is never unlocked.
-	runtime.LockOSThread()
-	status, err := runInNamespaces(fds, req.Argv)
+	bin, err := findCommand(j.root, req.Argv[0])
+	if err != nil {
+		return fail(err)
+	}
+	host, err := cgroup.Detect()
+	if err != nil {
+		return fail(backend.OperationFailed("%v", err))
+	}
+	status, err := j.run(host, req.Cgroup, nsenter, bin, req.Argv[1:])
 	if err != nil {
 		return fail(err)
 	}
 	return status
 }
 
-func runInNamespaces(fds []int, argv []string) (int, error) {
-	if err := unix.Unshare(unix.CLONE_FS); err != nil {
-		return -1, backend.OperationFailed("cannot detach the filesystem context: %v", err)
+// joined are the container's namespaces, opened while its init was known
+// to be the recorded process.
+type joined struct {
+	pid   int
+	root  int // the container's root directory
+	files []*os.File
+	flags []string // nsenter's options, naming files by their fd in nsenter
+}
+
+func openNamespaces(initPID int) (*joined, error) {
+	proc := fmt.Sprintf("/proc/%d/", initPID)
+	j := &joined{}
+	var err error
+	if j.pid, err = unix.Open(proc+"ns/pid", unix.O_RDONLY|unix.O_CLOEXEC, 0); err != nil {
+		return nil, backend.OperationFailed("cannot open the container's pid namespace: %v", err)
 	}
-	for i, fd := range fds {
-		if err := unix.Setns(fd, 0); err != nil {
-			return -1, backend.OperationFailed("cannot enter the container's %s namespace: %v", enterNamespaces[i], err)
+	if j.root, err = unix.Open(proc+"root", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err != nil {
+		return nil, backend.OperationFailed("cannot open the container's root directory: %v", err)
+	}
+	for _, ns := range enterNamespaces {
+		if ns == "user" && sameNamespace(proc+"ns/user", "/proc/self/ns/user") {
+			continue // no <idmap>: the container shares the host's
 		}
+		f, err := os.Open(proc + "ns/" + ns)
+		if err != nil {
+			return nil, backend.OperationFailed("cannot open the container's %s namespace: %v", ns, err)
+		}
+		// j.files[i] is fd 3+i in nsenter, after its stdin, stdout and stderr
+		j.flags = append(j.flags, fmt.Sprintf("--%s=/proc/self/fd/%d", nsenterOption[ns], 3+len(j.files)))
+		j.files = append(j.files, f)
 	}
-	bin, err := findCommand(argv[0])
-	if err != nil {
-		return -1, err
-	}
-	cmd := exec.Command(bin, argv[1:]...)
-	cmd.Args[0] = argv[0]
-	cmd.Dir = "/"
-	cmd.Env = []string{"PATH=/bin:/usr/bin:/sbin:/usr/sbin", "HOME=/", "container=lxc-libvirt"}
+	return j, nil
+}
+
+// nsenterOption is nsenter's option for each namespace.
+var nsenterOption = map[string]string{"user": "user", "ipc": "ipc", "uts": "uts", "net": "net", "mnt": "mount"}
+
+func sameNamespace(a, b string) bool {
+	var sa, sb unix.Stat_t
+	return unix.Stat(a, &sa) == nil && unix.Stat(b, &sb) == nil && sa.Dev == sb.Dev && sa.Ino == sb.Ino
+}
+
+// run starts nsenter in the container's cgroup g and pid namespace and
+// returns the command's status, 128+N when a signal N killed it.
+func (j *joined) run(host *cgroup.Host, g *cgroup.Group, nsenter, bin string, args []string) (int, error) {
+	argv := append(append(append([]string{nsenter}, j.flags...), "--", bin), args...)
+	env := []string{"PATH=/bin:/usr/bin:/sbin:/usr/sbin", "HOME=/", "container=lxc-libvirt"}
 	if term := os.Getenv("TERM"); term != "" {
-		cmd.Env = append(cmd.Env, "TERM="+term)
+		env = append(env, "TERM="+term)
 	}
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	files := append([]*os.File{os.Stdin, os.Stdout, os.Stderr}, j.files...)
 	// Ctrl-C reaches the command, which decides; caught here (not ignored,
 	// which the command would inherit).
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGINT, syscall.SIGQUIT)
-	err = cmd.Run()
-	var exit *exec.ExitError
-	switch {
-	case err == nil:
-		return 0, nil
-	case errors.As(err, &exit):
-		if ws, ok := exit.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			return 128 + int(ws.Signal()), nil
+	joinPID := func() error {
+		if err := unix.Setns(j.pid, unix.CLONE_NEWPID); err != nil {
+			return fmt.Errorf("cannot enter the container's pid namespace: %v", err)
 		}
-		return exit.ExitCode(), nil
+		return nil
 	}
-	return -1, backend.OperationFailed("cannot run %s in the container: %v", argv[0], err)
+	var pid int
+	sys := &syscall.SysProcAttr{}
+	err := host.Start(g, sys, joinPID, func() (err error) {
+		pid, err = startProcess(nsenter, argv, env, files, sys)
+		return err
+	})
+	if err != nil {
+		return -1, backend.OperationFailed("cannot run %s in the container: %v", bin, err)
+	}
+	status, err := waitChild(pid)
+	if err != nil {
+		return -1, backend.OperationFailed("cannot wait for %s in the container: %v", bin, err)
+	}
+	return exitStatus(status), nil
 }
 
 // errorCodes index backend codes in one byte over the helper's pipe.
@@ -179,30 +220,36 @@ func codeIndex(c backend.Code) int {
 	return 0
 }
 
-// findCommand resolves a command in the container's filesystem (the
-// calling thread is in its mount namespace).
-func findCommand(name string) (string, error) {
+// findCommand resolves a command in the container's filesystem, whose
+// root directory is the fd root: symbolic links resolve inside it.
+func findCommand(root int, name string) (string, error) {
 	if strings.Contains(name, "/") {
-		if err := executable(name); err != nil {
+		p := path.Join("/", name)
+		if err := executable(root, p); err != nil {
 			return "", err
 		}
-		return name, nil
+		return p, nil
 	}
 	for _, dir := range containerPath {
 		p := path.Join(dir, name)
-		if executable(p) == nil {
+		if executable(root, p) == nil {
 			return p, nil
 		}
 	}
 	return "", backend.InvalidArgument("command '%s' not found in the container's %v", name, containerPath)
 }
 
-func executable(p string) error {
-	st, err := os.Stat(p)
+func executable(root int, p string) error {
+	fd, err := unix.Openat2(root, p, &unix.OpenHow{Flags: unix.O_PATH | unix.O_CLOEXEC, Resolve: unix.RESOLVE_IN_ROOT})
 	if err != nil {
+		return backend.InvalidArgument("cannot run '%s' in the container: %v", p, &os.PathError{Op: "stat", Path: p, Err: err})
+	}
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
 		return backend.InvalidArgument("cannot run '%s' in the container: %v", p, err)
 	}
-	if st.IsDir() || st.Mode()&0o111 == 0 {
+	if st.Mode&unix.S_IFMT != unix.S_IFREG || st.Mode&0o111 == 0 {
 		return backend.InvalidArgument("'%s' in the container is not executable", p)
 	}
 	return nil

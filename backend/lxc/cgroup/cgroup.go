@@ -16,10 +16,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Parent is the directory every container's group is made in.
@@ -152,7 +155,8 @@ type Resources struct {
 	CPUPeriodUS uint64
 	CPUQuotaUS  int64 // negative or zero: no quota
 	// Devices are v1 device-cgroup rules ("c 1:3 rwm") allowed after
-	// denying all.
+	// denying all: written to devices.allow on v1, compiled into a device
+	// filter program on v2. Nil leaves devices alone.
 	Devices []string
 }
 
@@ -163,8 +167,8 @@ func dirName(name string) string { return name + ".lxc" }
 // Create makes the group of the container name and applies res. An empty
 // leftover group of the same name (from a crash) is replaced; a group that
 // still holds processes is an error.
-func (h *Host) Create(name string, res Resources) (g *Group, err error) {
-	g = &Group{V2: h.V2, Dirs: map[string]string{}}
+func (h *Host) Create(name string, res Resources) (*Group, error) {
+	g := &Group{V2: h.V2, Dirs: map[string]string{}}
 	if h.V2 {
 		root := h.Mounts[""]
 		if err := enableV2(root, filepath.Join(root, Parent)); err != nil {
@@ -176,21 +180,37 @@ func (h *Host) Create(name string, res Resources) (g *Group, err error) {
 			g.Dirs[c] = filepath.Join(h.Mounts[c], h.Self[c], Parent, dirName(name))
 		}
 	}
-	defer func() {
-		if err != nil {
-			g.Remove()
-		}
-	}()
 	for _, dir := range g.uniqueDirs() {
-		os.Remove(dir) // an empty leftover
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, fmt.Errorf("cannot create cgroup %s: %w", dir, err)
-		}
-		if procs, _ := readPids(filepath.Join(dir, "cgroup.procs")); len(procs) > 0 {
-			return nil, fmt.Errorf("cgroup %s still holds processes %v", dir, procs)
+		if err := makeGroupDir(dir); err != nil {
+			return nil, err // what was made is empty: the next Create replaces it
 		}
 	}
-	return g, g.apply(res)
+	if err := g.apply(res); err != nil {
+		g.Remove()
+		return nil, err
+	}
+	return g, nil
+}
+
+// makeGroupDir creates the directory of a group, replacing an empty
+// leftover (from a crash) so that none of its settings remain.
+func makeGroupDir(dir string) error {
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return fmt.Errorf("cannot create cgroup %s: %w", filepath.Dir(dir), err)
+	}
+	err := os.Mkdir(dir, 0o755)
+	if errors.Is(err, os.ErrExist) {
+		if procs, _ := readPids(filepath.Join(dir, "cgroup.procs")); len(procs) > 0 {
+			return fmt.Errorf("cgroup %s still holds processes %v", dir, procs)
+		}
+		if err = os.Remove(dir); err == nil {
+			err = os.Mkdir(dir, 0o755)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("cannot create cgroup %s: %w", dir, err)
+	}
+	return nil
 }
 
 // enableV2 enables the container controllers in the subtree of root and
@@ -268,7 +288,11 @@ func (g *Group) apply(res Resources) error {
 			return err
 		}
 	}
-	if !g.V2 {
+	switch {
+	case res.Devices == nil:
+	case g.V2:
+		return attachDeviceFilter(g.dir(""), res.Devices)
+	default:
 		dev := g.dir("devices")
 		if err := write(dev, "devices.deny", "a"); err != nil {
 			return err
@@ -347,37 +371,68 @@ func (g *Group) SetMemoryLimit(bytes uint64) error {
 	return nil
 }
 
-// AddProcess moves pid (all its threads) into the group.
-func (g *Group) AddProcess(pid int) error {
-	for _, dir := range g.uniqueDirs() {
-		if err := write(dir, "cgroup.procs", strconv.Itoa(pid)); err != nil {
-			return err
-		}
-	}
-	return nil
+// Start runs fork, which starts a process with the attributes sys, so
+// that the process is a member of the group g: nothing it runs ever lives
+// outside. fork runs on a thread of its own, after onThread (when not nil:
+// it may change the thread, e.g. join a pid namespace for the child; the
+// thread is then never reused). On v2 the child is created in the group
+// (sys gets clone3's CLONE_INTO_CGROUP). On v1 the thread moves itself
+// into the group, forks (the child inherits its cgroups) and moves back:
+// the kernel moves a lone calling thread without the global lock that
+// moving a process takes, whose release waits for an RCU grace period
+// (milliseconds). A nil g starts the process in the caller's cgroups.
+func (h *Host) Start(g *Group, sys *syscall.SysProcAttr, onThread, fork func() error) error {
+	errc := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		clean, err := h.startOnThread(g, sys, onThread, fork)
+		if clean {
+			runtime.UnlockOSThread()
+		} // else the runtime ends the thread with the goroutine
+		errc <- err
+	}()
+	return <-errc
 }
 
-// AddThread moves one thread into the group, so that the processes it
-// forks start there. v1 only: v2 moves whole processes (use OpenV2 with
-// clone3's CLONE_INTO_CGROUP instead).
-func (g *Group) AddThread(tid int) error {
-	if g.V2 {
-		return errors.New("cgroup v2 cannot move a single thread")
-	}
-	for _, dir := range g.uniqueDirs() {
-		if err := write(dir, "tasks", strconv.Itoa(tid)); err != nil {
-			return err
+// startOnThread forks from the calling thread, and reports whether the
+// thread is left as it was.
+func (h *Host) startOnThread(g *Group, sys *syscall.SysProcAttr, onThread, fork func() error) (clean bool, err error) {
+	if onThread != nil {
+		if err := onThread(); err != nil {
+			return false, err
 		}
 	}
-	return nil
-}
-
-// Dir returns the v2 directory ("" on v1), for CLONE_INTO_CGROUP.
-func (g *Group) Dir() string {
-	if g.V2 {
-		return g.Dirs[""]
+	switch {
+	case g == nil:
+		return onThread == nil, fork()
+	case g.V2:
+		fd, err := unix.Open(g.Dirs[""], unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return onThread == nil, fmt.Errorf("cannot open cgroup %s: %w", g.Dirs[""], err)
+		}
+		defer unix.Close(fd)
+		sys.UseCgroupFD, sys.CgroupFD = true, fd
+		return onThread == nil, fork()
 	}
-	return ""
+	home := map[string]string{}
+	for _, c := range v1Controllers {
+		home[g.Dirs[c]] = filepath.Join(h.Mounts[c], h.Self[c])
+	}
+	moved := 0
+	defer func() { // back home
+		for _, dir := range g.uniqueDirs()[:moved] {
+			if write(home[dir], "tasks", "0") != nil {
+				clean = false
+			}
+		}
+	}()
+	for _, dir := range g.uniqueDirs() {
+		if err := write(dir, "tasks", "0"); err != nil { // "0": the calling thread
+			return onThread == nil, err
+		}
+		moved++
+	}
+	return onThread == nil, fork()
 }
 
 // Processes lists the group's processes.
