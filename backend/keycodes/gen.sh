@@ -9,8 +9,12 @@ h=${1:-/usr/include/linux/input-event-codes.h}
 	echo
 	echo "package keycodes"
 	echo
-	echo "// linuxNames are the names of Linux key codes."
-	echo "var linuxNames = map[string]uint{"
+	echo 'import "sync"'
+	echo
+	echo "// linuxNames are the names of Linux key codes, built when send-key first"
+	echo "// needs them rather than at every start of the binary."
+	echo "var linuxNames = sync.OnceValue(func() map[string]uint {"
+	echo "return map[string]uint{"
 	awk '$1 == "#define" && $2 ~ /^KEY_/ && $2 !~ /^KEY_(MAX|CNT|MIN_INTERESTING)$/ {
 		v = $3
 		if (v ~ /^0x[0-9a-fA-F]+$/ || v ~ /^[0-9]+$/) { val[$2] = v; order[n++] = $2 }
@@ -23,5 +27,6 @@ h=${1:-/usr/include/linux/input-event-codes.h}
 		}
 	}' "$h"
 	echo "}"
+	echo "})"
 } >linux_names.go
 gofmt -w linux_names.go

@@ -29,7 +29,7 @@ func ByName(codeset, name string) (uint, bool) {
 	if codeset != "linux" {
 		return 0, false
 	}
-	v, ok := linuxNames[name]
+	v, ok := linuxNames()[name]
 	return v, ok
 }
 
