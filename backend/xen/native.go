@@ -2,6 +2,7 @@ package xen
 
 import (
 	"context"
+	"errors"
 	"github.com/virtsh/virtsh/backend/store"
 	"strings"
 
@@ -46,8 +47,12 @@ func (c *Conn) DomainXMLToNative(_ context.Context, format, domainXML string) (s
 	if err != nil {
 		return "", err
 	}
-	cfg, err := xlconfig.ToXL(d, xlconfig.Options{})
+	cfg, err := xlconfig.ToXL(d, xlconfig.Options{NetworkBridge: c.convertedBridge})
 	if err != nil {
+		var be *backend.Error
+		if errors.As(err, &be) {
+			return "", err
+		}
 		return "", convError(err)
 	}
 	return cfg.Format(), nil
