@@ -2,8 +2,8 @@ package xen
 
 import (
 	"context"
-	"errors"
 	"encoding/xml"
+	"errors"
 	"strings"
 
 	"github.com/virtsh/virtsh/backend"
