@@ -3,7 +3,6 @@ package xen
 import (
 	"context"
 	"encoding/xml"
-	"errors"
 	"strings"
 
 	"github.com/virtsh/virtsh/backend"
@@ -73,10 +72,6 @@ func (s domains) AttachDevice(ctx context.Context, name, deviceXML string, scope
 			}
 			spec, err := xlconfig.VifFromInterface(dev.nic, hvm, xlconfig.Options{NetworkBridge: s.c.networkBridge})
 			if err != nil {
-				var be *backend.Error
-				if errors.As(err, &be) {
-					return err
-				}
 				return convError(err)
 			}
 			if _, err = s.c.xl(ctx, append([]string{"network-attach", name}, strings.Split(spec.String(), ",")...)...); err != nil {

@@ -3,13 +3,14 @@ package xen
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
-	"github.com/virtsh/virtsh/backend/store"
 	"os"
 	"strings"
 
 	"github.com/virtsh/virtsh/backend"
 	"github.com/virtsh/virtsh/backend/fsutil"
+	"github.com/virtsh/virtsh/backend/store"
 	"github.com/virtsh/virtsh/backend/xen/xlconfig"
 	"github.com/virtsh/virtsh/backend/xmlcheck"
 	"libvirt.org/go/libvirtxml"
@@ -318,14 +319,12 @@ func (s domains) Destroy(ctx context.Context, name string, _ backend.DestroyOpti
 	if _, err := s.c.xl(ctx, "destroy", name); err != nil {
 		return err
 	}
-	if err := s.c.releasePorts(ctx, v.xl.UUID); err != nil {
-		return err
-	}
+	portErr := s.c.releasePorts(ctx, v.xl.UUID)
 	if v.def == "" {
 		s.c.forget(name)
-		return nil
+		return portErr
 	}
-	return s.c.stopped(name, backend.ShutoffDestroyed)
+	return errors.Join(s.c.stopped(name, backend.ShutoffDestroyed), portErr)
 }
 
 func (s domains) Reset(ctx context.Context, name string) error {

@@ -11,7 +11,6 @@ package xen
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -45,10 +44,6 @@ func (c *Conn) convertedBridge(network string) (string, error) {
 func (c *Conn) toXL(d *libvirtxml.Domain) (*xlconfig.Config, error) {
 	cfg, err := xlconfig.ToXL(d, xlconfig.Options{NetworkBridge: c.networkBridge})
 	if err != nil {
-		var be *backend.Error
-		if errors.As(err, &be) {
-			return nil, err
-		}
 		return nil, convError(err)
 	}
 	return cfg, nil

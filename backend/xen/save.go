@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"io"
 	"os"
 
@@ -21,14 +22,12 @@ func (s domains) Save(ctx context.Context, name, file string) error {
 	if _, err := s.c.xl(ctx, "save", name, file); err != nil {
 		return err
 	}
-	if err := s.c.releasePorts(ctx, v.xl.UUID); err != nil {
-		return err
-	}
+	portErr := s.c.releasePorts(ctx, v.xl.UUID)
 	if v.def == "" {
 		s.c.forget(name)
-		return nil
+		return portErr
 	}
-	return s.c.stopped(name, backend.ShutoffSaved)
+	return errors.Join(s.c.stopped(name, backend.ShutoffSaved), portErr)
 }
 
 // Restore starts a domain again from a file of Save (xl restore).
