@@ -169,7 +169,10 @@ func (d *Driver) LookupByName(_ context.Context, name string) (backend.NetworkIn
 		return backend.NetworkInfo{}, backend.NoNetwork("no network with matching name '%s'", name)
 	}
 	o, err := d.get(name)
-	return o.info(), err
+	if err != nil {
+		return backend.NetworkInfo{}, err
+	}
+	return o.info(), nil
 }
 
 func (d *Driver) LookupByUUID(_ context.Context, uuid string) (backend.NetworkInfo, error) {

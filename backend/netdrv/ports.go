@@ -60,7 +60,7 @@ type Port struct {
 	MAC       string `json:"mac"`
 	Device    string `json:"device"`
 	Peer      string `json:"peer,omitempty"`
-	Kind      string `json:"kind"` // "tap" or "veth"
+	Kind      string `json:"kind"` // "tap", "veth" or KindHypervisor
 	// MACTableLibvirt: the bridge's MAC table is managed by virtsh
 	// (macTableManager='libvirt'): learning and flooding are off on the
 	// port and the guest MAC gets a static FDB entry while its CPUs run.
@@ -253,15 +253,18 @@ func (p *Port) CPUsStopped() error {
 }
 
 // Unplug removes the port: its FDB entry, its device (a tap QEMU already
-// closed may be gone; deleting a veth end deletes both) and its record.
+// closed may be gone; deleting a veth end deletes both; a hypervisor's
+// device is left to the hypervisor) and its record.
 func (d *Driver) Unplug(_ context.Context, p *Port) error {
 	p.closeFiles()
 	var errs []error
 	if err := p.CPUsStopped(); err != nil {
 		errs = append(errs, err)
 	}
-	if err := links.Delete(p.Device); err != nil {
-		errs = append(errs, err)
+	if p.Kind != KindHypervisor {
+		if err := links.Delete(p.Device); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if err := os.Remove(d.portPath(p.Device)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		errs = append(errs, err)

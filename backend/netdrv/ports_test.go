@@ -92,3 +92,67 @@ func TestPortAPI(t *testing.T) {
 		}
 	})
 }
+
+// TestHypervisorPort records a port whose device the hypervisor made (as
+// Xen's netback makes a vif, stood in for by a persistent tap): the
+// network resolves to its bridge only while active, the port is listed
+// and found by owner, and unplugging it forgets the record but leaves the
+// device to its owner.
+func TestHypervisorPort(t *testing.T) {
+	nstest.Run(t, func() {
+		ctx := context.Background()
+		root := t.TempDir()
+		d, err := New(fsutil.Dirs{Config: root + "/etc", Run: root + "/run", Lib: root + "/lib", Log: root + "/log"})
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		if _, err := d.Define(ctx, "<network><name>iso</name><bridge name='isobr' stp='off'/></network>", backend.DefineOptions{}); err != nil {
+			t.Error(err)
+			return
+		}
+		spec := PortSpec{Network: "iso", Owner: "g1", OwnerUUID: "8284b3ee-ea55-11f1-9aba-5e11b7ef43a6", MAC: "00:16:3e:00:00:05", Device: "vif3.0"}
+		if _, err := d.PortBridge(spec); err == nil || err.Error() != "operation failed: network 'iso' is not active" {
+			t.Errorf("bridge of an inactive network: %v", err)
+		}
+		if err := d.Start(ctx, "iso"); err != nil {
+			t.Error(err)
+			return
+		}
+		if br, err := d.PortBridge(spec); br != "isobr" || err != nil {
+			t.Errorf("PortBridge: %q %v", br, err)
+		}
+		tap, err := links.CreateTap(spec.Device, links.HostMAC(net.HardwareAddr{0, 0x16, 0x3e, 0, 0, 5}), 1500, false, true)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		for _, f := range tap.Files {
+			f.Close()
+		}
+		if _, err := d.RecordPort(spec); err != nil {
+			t.Error(err)
+			return
+		}
+		ports, err := d.Ports(ctx, "iso")
+		if err != nil || len(ports) != 1 || ports[0].Device != "vif3.0" || ports[0].Bridge != "isobr" || ports[0].Owner != "g1" {
+			t.Errorf("Ports: %+v %v", ports, err)
+		}
+		if owned, err := d.OwnedPorts(strings.ToUpper(spec.OwnerUUID)); err != nil || len(owned) != 1 || owned[0].Kind != KindHypervisor {
+			t.Errorf("OwnedPorts: %+v %v", owned, err)
+		}
+		if err := d.UnplugOwned(ctx, spec.OwnerUUID); err != nil {
+			t.Error(err)
+		}
+		if ports, _ := d.Ports(ctx, "iso"); len(ports) != 0 {
+			t.Errorf("ports left after unplug: %v", ports)
+		}
+		if !links.Exists("vif3.0") {
+			t.Error("unplugging a hypervisor's port deleted its device")
+		}
+		links.Delete("vif3.0")
+		if err := d.Destroy(ctx, "iso"); err != nil {
+			t.Error(err)
+		}
+	})
+}

@@ -70,12 +70,14 @@ func (s domains) AttachDevice(ctx context.Context, name, deviceXML string, scope
 				_, err = s.c.xl(ctx, "block-attach", name, spec.String())
 				return err
 			}
-			spec, err := xlconfig.VifFromInterface(dev.nic, hvm, xlconfig.Options{})
+			spec, err := xlconfig.VifFromInterface(dev.nic, hvm, xlconfig.Options{NetworkBridge: s.c.networkBridge})
 			if err != nil {
-				return backend.ConfigUnsupported("%s", strings.TrimPrefix(err.Error(), "unsupported configuration: "))
+				return convError(err)
 			}
-			_, err = s.c.xl(ctx, append([]string{"network-attach", name}, strings.Split(spec.String(), ",")...)...)
-			return err
+			if _, err = s.c.xl(ctx, append([]string{"network-attach", name}, strings.Split(spec.String(), ",")...)...); err != nil {
+				return err
+			}
+			return s.c.recordAttachedPort(ctx, v, dev.nic)
 		},
 		func(d *libvirtxml.Domain, live bool) error {
 			if live {
@@ -115,8 +117,10 @@ func (s domains) DetachDevice(ctx context.Context, name, deviceXML string, scope
 				_, err := s.c.xl(ctx, "block-detach", name, dev.disk.Target.Dev)
 				return err
 			}
-			_, err := s.c.xl(ctx, "network-detach", name, dev.nic.MAC.Address)
-			return err
+			if _, err := s.c.xl(ctx, "network-detach", name, dev.nic.MAC.Address); err != nil {
+				return err
+			}
+			return s.c.releasePort(ctx, v.xl.UUID, dev.nic.MAC.Address)
 		},
 		func(d *libvirtxml.Domain, _ bool) error {
 			if d.Devices == nil {

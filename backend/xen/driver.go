@@ -18,6 +18,7 @@ import (
 
 	"github.com/virtsh/virtsh/backend"
 	"github.com/virtsh/virtsh/backend/fsutil"
+	"github.com/virtsh/virtsh/backend/netdrv"
 	"github.com/virtsh/virtsh/backend/store"
 )
 
@@ -44,8 +45,9 @@ type Conn struct {
 	uri  string
 	run  Runner
 	dirs fsutil.Dirs
-	defs *store.Store // persistent definitions
-	live *store.Store // the live XML of running domains
+	defs *store.Store   // persistent definitions
+	live *store.Store   // the live XML of running domains
+	nets *netdrv.Driver // the shared network driver (network:///system)
 
 	// reader lists the running domains without xl; nil, or failing, means
 	// `xl list` does.
@@ -73,13 +75,25 @@ func Open(uri string, run Runner) (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Conn{uri: uri, run: run, dirs: dirs, defs: defs, live: live}, nil
+	nets, err := netdrv.System()
+	if err != nil {
+		return nil, err
+	}
+	return &Conn{uri: uri, run: run, dirs: dirs, defs: defs, live: live, nets: nets}, nil
 }
 
-func (c *Conn) URI() string                        { return c.uri }
-func (c *Conn) Domains() backend.DomainService     { return domains{c} }
-func (c *Conn) Host() backend.HostService          { return host{c} }
-func (c *Conn) Networks() backend.NetworkService   { return noNetworks{} }
+func (c *Conn) URI() string                    { return c.uri }
+func (c *Conn) Domains() backend.DomainService { return domains{c} }
+func (c *Conn) Host() backend.HostService      { return host{c} }
+
+// Networks are the shared network driver's, as qemu:///system and
+// lxc:///system see them (libvirt's daemon routes every connection's
+// network calls to its one network driver); so are the host's interfaces.
+func (c *Conn) Networks() backend.NetworkService { return c.nets }
+
+// Interfaces implements backend.HostInterfaces.
+func (c *Conn) Interfaces() backend.InterfaceService { return netdrv.Interfaces() }
+
 func (c *Conn) Pools() backend.PoolService         { return noPools{} }
 func (c *Conn) Snapshots() backend.SnapshotService { return noSnapshots{} }
 
@@ -92,6 +106,7 @@ func (c *Conn) Close() error {
 
 var (
 	_ backend.NativeConfig      = (*Conn)(nil)
+	_ backend.HostInterfaces    = (*Conn)(nil)
 	_ backend.DomainSaveRestore = domains{}
 	_ backend.DomainDevices     = domains{}
 	_ backend.DomainConsole     = domains{}

@@ -3,13 +3,14 @@ package xen
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
-	"github.com/virtsh/virtsh/backend/store"
 	"os"
 	"strings"
 
 	"github.com/virtsh/virtsh/backend"
 	"github.com/virtsh/virtsh/backend/fsutil"
+	"github.com/virtsh/virtsh/backend/store"
 	"github.com/virtsh/virtsh/backend/xen/xlconfig"
 	"github.com/virtsh/virtsh/backend/xmlcheck"
 	"libvirt.org/go/libvirtxml"
@@ -187,9 +188,14 @@ func (c *Conn) start(ctx context.Context, d *libvirtxml.Domain, opts backend.Sta
 	if opts.Autodestroy {
 		return backend.ConfigUnsupported("the Xen driver cannot autodestroy a domain when virtsh exits: there is no daemon to notice")
 	}
-	cfg, err := xlconfig.ToXL(d, xlconfig.Options{})
+	// Ports left by a run that ended behind virtsh's back (a guest that
+	// powered off) go first.
+	if err := c.releasePorts(ctx, d.UUID); err != nil {
+		return err
+	}
+	cfg, err := c.toXL(d)
 	if err != nil {
-		return backend.ConfigUnsupported("%s", strings.TrimPrefix(err.Error(), "unsupported configuration: "))
+		return err
 	}
 	path := c.cfgPath(d.Name)
 	// 0600: the configuration can hold a VNC password.
@@ -215,12 +221,46 @@ func (c *Conn) start(ctx context.Context, d *libvirtxml.Domain, opts backend.Sta
 	if err == nil {
 		err = c.writeRecord(d.Name, state, reason)
 	}
+	if err == nil && hasNetworkVif(d) {
+		var domid int
+		if domid, err = c.domid(ctx, d.Name); err == nil {
+			err = c.recordPorts(d, domid)
+		}
+	}
 	if err != nil {
 		c.xl(ctx, "destroy", d.Name) // roll back: no running domain virtsh cannot describe
+		c.releasePorts(ctx, d.UUID)
 		c.forget(d.Name)
 		return err
 	}
 	return nil
+}
+
+// domid is the id of running domain name.
+func (c *Conn) domid(ctx context.Context, name string) (int, error) {
+	running, err := c.running(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for _, r := range running {
+		if r.Name == name {
+			return r.ID, nil
+		}
+	}
+	return 0, backend.OperationFailed("domain '%s' is not running after xl started it", name)
+}
+
+// hasNetworkVif says whether a domain has a vif on a virtual network.
+func hasNetworkVif(d *libvirtxml.Domain) bool {
+	if d.Devices == nil {
+		return false
+	}
+	for _, nic := range d.Devices.Interfaces {
+		if nic.Source != nil && nic.Source.Network != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // lockedActive takes a running domain's lock and returns its view.
@@ -279,11 +319,12 @@ func (s domains) Destroy(ctx context.Context, name string, _ backend.DestroyOpti
 	if _, err := s.c.xl(ctx, "destroy", name); err != nil {
 		return err
 	}
+	portErr := s.c.releasePorts(ctx, v.xl.UUID)
 	if v.def == "" {
 		s.c.forget(name)
-		return nil
+		return portErr
 	}
-	return s.c.stopped(name, backend.ShutoffDestroyed)
+	return errors.Join(s.c.stopped(name, backend.ShutoffDestroyed), portErr)
 }
 
 func (s domains) Reset(ctx context.Context, name string) error {

@@ -2,10 +2,11 @@ package xen
 
 import (
 	"context"
-	"github.com/virtsh/virtsh/backend/store"
+	"errors"
 	"strings"
 
 	"github.com/virtsh/virtsh/backend"
+	"github.com/virtsh/virtsh/backend/store"
 	"github.com/virtsh/virtsh/backend/xen/xlconfig"
 )
 
@@ -21,8 +22,13 @@ func checkFormat(format string) error {
 }
 
 // convError keeps the converter's message, with the error class libvirt
-// gives it.
+// gives it; the network driver's errors (resolving a network) pass as
+// they are.
 func convError(err error) error {
+	var be *backend.Error
+	if errors.As(err, &be) {
+		return err
+	}
 	msg := err.Error()
 	if rest, ok := strings.CutPrefix(msg, "unsupported configuration: "); ok {
 		return backend.ConfigUnsupported("%s", rest)
@@ -46,7 +52,7 @@ func (c *Conn) DomainXMLToNative(_ context.Context, format, domainXML string) (s
 	if err != nil {
 		return "", err
 	}
-	cfg, err := xlconfig.ToXL(d, xlconfig.Options{})
+	cfg, err := xlconfig.ToXL(d, xlconfig.Options{NetworkBridge: c.convertedBridge})
 	if err != nil {
 		return "", convError(err)
 	}

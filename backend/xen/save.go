@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"io"
 	"os"
 
@@ -21,11 +22,12 @@ func (s domains) Save(ctx context.Context, name, file string) error {
 	if _, err := s.c.xl(ctx, "save", name, file); err != nil {
 		return err
 	}
+	portErr := s.c.releasePorts(ctx, v.xl.UUID)
 	if v.def == "" {
 		s.c.forget(name)
-		return nil
+		return portErr
 	}
-	return s.c.stopped(name, backend.ShutoffSaved)
+	return errors.Join(s.c.stopped(name, backend.ShutoffSaved), portErr)
 }
 
 // Restore starts a domain again from a file of Save (xl restore).
@@ -45,7 +47,8 @@ func (s domains) Restore(ctx context.Context, file string) (backend.DomainInfo, 
 	if _, err := s.c.xl(ctx, "restore", file); err != nil {
 		return backend.DomainInfo{}, err
 	}
-	if def, ok, _ := s.c.defs.Read(name); ok {
+	def, ok, _ := s.c.defs.Read(name)
+	if ok {
 		if err := s.c.live.Write(name, def); err != nil {
 			return backend.DomainInfo{}, err
 		}
@@ -56,6 +59,13 @@ func (s domains) Restore(ctx context.Context, file string) (backend.DomainInfo, 
 	v, err := s.c.view(ctx, name)
 	if err != nil {
 		return backend.DomainInfo{}, err
+	}
+	// The saved configuration names the bridges; the ports are recorded
+	// again under the vifs' new names.
+	if d, err := parseDomain(def); ok && err == nil && hasNetworkVif(d) && v.xl != nil {
+		if err := s.c.recordPorts(d, v.xl.ID); err != nil {
+			return backend.DomainInfo{}, err
+		}
 	}
 	return v.info(), nil
 }

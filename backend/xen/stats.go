@@ -109,10 +109,7 @@ func nicStats(domid int, d *libvirtxml.Domain) []backend.TypedParam {
 	}
 	p := []backend.TypedParam{{Field: "net.count", Value: uint64(len(d.Devices.Interfaces))}}
 	for i, nic := range d.Devices.Interfaces {
-		dev := fmt.Sprintf("vif%d.%d", domid, i)
-		if nic.Target != nil && nic.Target.Dev != "" {
-			dev = nic.Target.Dev
-		}
+		dev := vifName(domid, i, &nic)
 		prefix := fmt.Sprintf("net.%d.", i)
 		p = append(p, backend.TypedParam{Field: prefix + "name", Value: dev})
 		dir := filepath.Join(sysRoot, "class/net", dev, "statistics")

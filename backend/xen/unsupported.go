@@ -6,39 +6,10 @@ import (
 	"github.com/virtsh/virtsh/backend"
 )
 
-// Networks, storage pools and snapshots are not part of the Xen driver:
-// vifs join bridges named in the domain XML. (virtsh's network driver is
-// a separate driver; an <interface type='network'> needs it.)
+// Storage pools and snapshots are not part of the Xen driver yet.
 
 func unsupported(api string) error {
-	return backend.Unsupported("%s (the Xen driver manages domains only; vifs join the bridge named in <source bridge='...'/>)", api)
-}
-
-type noNetworks struct{}
-
-func (noNetworks) List(context.Context) ([]backend.NetworkInfo, error) {
-	return nil, unsupported("virConnectListAllNetworks")
-}
-func (noNetworks) LookupByName(context.Context, string) (backend.NetworkInfo, error) {
-	return backend.NetworkInfo{}, unsupported("virNetworkLookupByName")
-}
-func (noNetworks) LookupByUUID(context.Context, string) (backend.NetworkInfo, error) {
-	return backend.NetworkInfo{}, unsupported("virNetworkLookupByUUID")
-}
-func (noNetworks) Define(context.Context, string, backend.DefineOptions) (backend.NetworkInfo, error) {
-	return backend.NetworkInfo{}, unsupported("virNetworkDefineXML")
-}
-func (noNetworks) Create(context.Context, string, backend.DefineOptions) (backend.NetworkInfo, error) {
-	return backend.NetworkInfo{}, unsupported("virNetworkCreateXML")
-}
-func (noNetworks) Undefine(context.Context, string) error { return unsupported("virNetworkUndefine") }
-func (noNetworks) Start(context.Context, string) error    { return unsupported("virNetworkCreate") }
-func (noNetworks) Destroy(context.Context, string) error  { return unsupported("virNetworkDestroy") }
-func (noNetworks) SetAutostart(context.Context, string, bool) error {
-	return unsupported("virNetworkSetAutostart")
-}
-func (noNetworks) XML(context.Context, string, backend.XMLOptions) (string, error) {
-	return "", unsupported("virNetworkGetXMLDesc")
+	return backend.Unsupported("%s (not implemented by the Xen driver)", api)
 }
 
 type noPools struct{}

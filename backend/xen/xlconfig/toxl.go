@@ -383,7 +383,7 @@ func VifFromInterface(nic *libvirtxml.DomainInterface, hvm bool, opts Options) (
 		v.IP = strings.Join(ips, " ")
 	case src != nil && src.Network != nil:
 		if opts.NetworkBridge == nil {
-			return v, fmt.Errorf("unsupported configuration: <interface type='network'> (network '%s') needs virtsh's network driver, which the Xen driver cannot use yet; use <interface type='bridge'><source bridge='NAME'/></interface>", src.Network.Network)
+			return v, fmt.Errorf("unsupported configuration: <interface type='network'> (network '%s') needs a network driver to resolve the network's bridge", src.Network.Network)
 		}
 		br, err := opts.NetworkBridge(src.Network.Network)
 		if err != nil {
