@@ -12,6 +12,22 @@ import (
 	"github.com/virtsh/virtsh/backend/netdrv/nstest"
 )
 
+// isolatedNetwork is a network driver under a temporary root with the
+// isolated network iso (bridge isobr, and extra elements) defined; inside
+// nstest.Run, where a failure is t.Error and a return.
+func isolatedNetwork(t *testing.T, extra string) (*Driver, bool) {
+	root := t.TempDir()
+	d, err := New(fsutil.Dirs{Config: root + "/etc", Run: root + "/run", Lib: root + "/lib", Log: root + "/log"})
+	if err == nil {
+		_, err = d.Define(context.Background(), "<network><name>iso</name><bridge name='isobr' stp='off'/>"+extra+"</network>", backend.DefineOptions{})
+	}
+	if err != nil {
+		t.Error(err)
+		return nil, false
+	}
+	return d, true
+}
+
 // TestPortAPI plugs a guest tap and a container veth into a running
 // isolated network in a private namespace, checks the ports (FE: MAC,
 // the bridge's MTU, enslaved, recorded, listed), then unplugs one
@@ -20,14 +36,8 @@ import (
 func TestPortAPI(t *testing.T) {
 	nstest.Run(t, func() {
 		ctx := context.Background()
-		root := t.TempDir()
-		d, err := New(fsutil.Dirs{Config: root + "/etc", Run: root + "/run", Lib: root + "/lib", Log: root + "/log"})
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		if _, err := d.Define(ctx, "<network><name>iso</name><bridge name='isobr' stp='off'/><mtu size='1400'/></network>", backend.DefineOptions{}); err != nil {
-			t.Error(err)
+		d, ok := isolatedNetwork(t, "<mtu size='1400'/>")
+		if !ok {
 			return
 		}
 		if err := d.Start(ctx, "iso"); err != nil {
@@ -101,14 +111,8 @@ func TestPortAPI(t *testing.T) {
 func TestHypervisorPort(t *testing.T) {
 	nstest.Run(t, func() {
 		ctx := context.Background()
-		root := t.TempDir()
-		d, err := New(fsutil.Dirs{Config: root + "/etc", Run: root + "/run", Lib: root + "/lib", Log: root + "/log"})
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		if _, err := d.Define(ctx, "<network><name>iso</name><bridge name='isobr' stp='off'/></network>", backend.DefineOptions{}); err != nil {
-			t.Error(err)
+		d, ok := isolatedNetwork(t, "")
+		if !ok {
 			return
 		}
 		spec := PortSpec{Network: "iso", Owner: "g1", OwnerUUID: "8284b3ee-ea55-11f1-9aba-5e11b7ef43a6", MAC: "00:16:3e:00:00:05", Device: "vif3.0"}

@@ -25,12 +25,16 @@ const (
 	guestMAC   = "00:16:3e:00:00:02"
 )
 
-const guestXML = `<domain type='xen'>
-  <name>g1</name>
+// guestDomainXML is the test guest's domain XML: the kernel and initrd
+// built for dom0, booted as machine ("xenpv" or "xenpvh", with ostype),
+// on the Xen console, with one interface.
+func guestDomainXML(name, machine, ostype, iface string) string {
+	return `<domain type='xen'>
+  <name>` + name + `</name>
   <memory unit='MiB'>128</memory>
   <vcpu>1</vcpu>
   <os>
-    <type arch='x86_64' machine='xenpv'>linux</type>
+    <type arch='x86_64' machine='` + machine + `'>` + ostype + `</type>
     <kernel>/guest/vmlinuz</kernel>
     <initrd>/guest/domU.cpio.gz</initrd>
     <cmdline>console=hvc0 loglevel=4</cmdline>
@@ -39,16 +43,18 @@ const guestXML = `<domain type='xen'>
   <on_reboot>restart</on_reboot>
   <on_crash>destroy</on_crash>
   <devices>
-    <interface type='bridge'>
-      <mac address='` + guestMAC + `'/>
-      <source bridge='xenbr0'/>
-    </interface>
+    ` + iface + `
     <console type='pty'>
       <target type='xen' port='0'/>
     </console>
   </devices>
 </domain>
 `
+}
+
+// guestXML is a PV guest with a vif on dom0's bridge.
+var guestXML = guestDomainXML("g1", "xenpv", "linux",
+	"<interface type='bridge'><mac address='"+guestMAC+"'/><source bridge='xenbr0'/></interface>")
 
 // dom0 runs virtsh commands on xen:///system; the console and the
 // statistics are also read through the driver's API, to check what the
@@ -531,27 +537,8 @@ func median(v []float64) float64 {
 
 // pvhXML is a PVH guest (no device model: the kernel boots in an HVM
 // container without QEMU) with its vif on virtsh's network xbr.
-const pvhXML = `<domain type='xen'>
-  <name>g2</name>
-  <memory unit='MiB'>128</memory>
-  <vcpu>1</vcpu>
-  <os>
-    <type arch='x86_64' machine='xenpvh'>xenpvh</type>
-    <kernel>/guest/vmlinuz</kernel>
-    <initrd>/guest/domU.cpio.gz</initrd>
-    <cmdline>console=hvc0 loglevel=4</cmdline>
-  </os>
-  <devices>
-    <interface type='network'>
-      <mac address='00:16:3e:00:00:03'/>
-      <source network='xbr'/>
-    </interface>
-    <console type='pty'>
-      <target type='xen' port='0'/>
-    </console>
-  </devices>
-</domain>
-`
+var pvhXML = guestDomainXML("g2", "xenpvh", "xenpvh",
+	"<interface type='network'><mac address='00:16:3e:00:00:03'/><source network='xbr'/></interface>")
 
 // xbrXML is a virtsh network over dom0's existing bridge xenbr0 (forward
 // mode='bridge'): what a busybox dom0 can run, as it has neither dnsmasq

@@ -178,9 +178,10 @@ func TestSharesToWeight(t *testing.T) {
 	}
 }
 
-// TestV1Real creates a group on this (v1) host, starts a process in it,
-// freezes and thaws it, reads its accounting and removes the group.
-func TestV1Real(t *testing.T) {
+// realHierarchy is this host's cgroup layout, for the tests that create
+// real groups (as root).
+func realHierarchy(t *testing.T) *Host {
+	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Fatal("needs root: run the tests as root (CI does)")
 	}
@@ -191,6 +192,13 @@ func TestV1Real(t *testing.T) {
 	if h.V2 {
 		t.Logf("this host is cgroup v2: the v1 paths are covered by the fake-tree tests only")
 	}
+	return h
+}
+
+// TestV1Real creates a group on this (v1) host, starts a process in it,
+// freezes and thaws it, reads its accounting and removes the group.
+func TestV1Real(t *testing.T) {
+	h := realHierarchy(t)
 	name := "cgtest-" + strings.ReplaceAll(t.Name(), "/", "-")
 	g, err := h.Create(name, Resources{MemoryBytes: 32 << 20, CPUShares: 512, CPUPeriodUS: 100000, CPUQuotaUS: 50000, Devices: []string{"c 1:3 rwm"}})
 	if err != nil {
@@ -254,15 +262,8 @@ func TestV1Real(t *testing.T) {
 // TestV1Leftover: an empty group left by a crash is replaced, with its
 // settings; a group that holds a process is refused.
 func TestV1Leftover(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Fatal("needs root: run the tests as root (CI does)")
-	}
-	h, err := Detect()
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := realHierarchy(t)
 	if h.V2 {
-		t.Logf("this host is cgroup v2: the v1 paths are covered by the fake-tree tests only")
 		return
 	}
 	name := "cgtest-leftover"
