@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/virtsh/virtsh/tests/guest"
 )
 
 // TestQEMUOnNetwork boots one QEMU guest with <interface type='network'>
@@ -26,7 +28,7 @@ import (
 // start and after a killed supervisor, leaves no tap, port or FDB entry.
 func TestQEMUOnNetwork(t *testing.T) {
 	needNetworking(t, "bridge")
-	kernel, initrd := qemuGuest(t)
+	kernel, initrd := guest.MustBuild(t)
 	e := newNetEnv(t)
 	q := lxcShell{t: t, root: e.root, uri: "qemu:///system", prefix: []string{"ip", "netns", "exec", e.ns}}
 	name := "vt-net-" + strconv.Itoa(os.Getpid())
@@ -58,7 +60,7 @@ func TestQEMUOnNetwork(t *testing.T) {
 
 	const mac = "52:54:00:ee:00:01"
 	xml := filepath.Join(t.TempDir(), "dom.xml")
-	os.WriteFile(xml, []byte(guestDomainXML(name, kernel, initrd, "", `
+	os.WriteFile(xml, []byte(guest.DomainXML(name, kernel, initrd, "", `
     <interface type='network'><source network='vt'/><mac address='`+mac+`'/><model type='e1000'/></interface>`)), 0o644)
 	q.ok("Domain '"+name+"' defined from "+xml+"\n\n", "define", xml)
 	q.ok("Domain '"+name+"' started\n\n", "start", name)

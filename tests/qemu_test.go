@@ -23,39 +23,6 @@ import (
 // tests/.cache) under TCG, always with type='qemu' (CI has no /dev/kvm),
 // through the virtsh binary.
 
-// qemuGuest builds (or takes from the cache) the test guest.
-func qemuGuest(t *testing.T) (kernel, initrd string) {
-	t.Helper()
-	kernel, initrd, err := guest.Build()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return kernel, initrd
-}
-
-// guestDomainXML is a TCG domain booting the test guest; cmdline is added
-// to the kernel's, devices to the defaults (serial console, balloon).
-func guestDomainXML(name, kernel, initrd, cmdline, devices string) string {
-	return fmt.Sprintf(`<domain type='qemu'>
-  <name>%s</name>
-  <memory unit='MiB'>192</memory>
-  <vcpu>1</vcpu>
-  <os>
-    <type arch='x86_64' machine='pc'>hvm</type>
-    <kernel>%s</kernel>
-    <initrd>%s</initrd>
-    <cmdline>console=ttyS0 panic=-1 quiet %s</cmdline>
-  </os>
-  <features><acpi/></features>
-  <devices>
-    <serial type='pty'/>
-    <console type='pty'/>
-    <memballoon model='virtio'/>
-    %s
-  </devices>
-</domain>`, name, kernel, initrd, cmdline, devices)
-}
-
 // processesOf lists the QEMU and supervisor processes of domain name.
 func processesOf(name string) []string {
 	entries, _ := os.ReadDir("/proc")
@@ -228,7 +195,7 @@ func shortTempDir(t *testing.T) string {
 // supervisor is left.
 func TestQEMUThroughTheCLI(t *testing.T) {
 	t.Parallel()
-	kernel, initrd := qemuGuest(t)
+	kernel, initrd := guest.MustBuild(t)
 	dir := shortTempDir(t) // the agent's socket path under it must fit in sun_path
 	s := lxcShell{t: t, root: filepath.Join(dir, "root"), uri: "qemu:///system"}
 	name := "vt-cli-" + strconv.Itoa(os.Getpid())
@@ -246,7 +213,7 @@ func TestQEMUThroughTheCLI(t *testing.T) {
 	xml := filepath.Join(dir, "g.xml")
 	// The guest agent's channel at the driver's default path; two vCPUs,
 	// one online; eth0 on QEMU's user network at 10.0.2.15.
-	doc := guestDomainXML(name, kernel, initrd, "virtsh.ip=10.0.2.15/24 virtsh.peer=10.0.2.2", fmt.Sprintf(`
+	doc := guest.DomainXML(name, kernel, initrd, "virtsh.ip=10.0.2.15/24 virtsh.peer=10.0.2.2", fmt.Sprintf(`
     <disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='%s'/><target dev='vda' bus='virtio'/></disk>
     <interface type='user'><mac address='52:54:00:12:34:56'/><model type='e1000'/></interface>
     <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>
@@ -481,7 +448,7 @@ func TestQEMUThroughTheCLI(t *testing.T) {
 // the guest's address shows in the ARP table (domifaddr --source arp).
 func TestQEMUBridgeInterface(t *testing.T) {
 	t.Parallel()
-	kernel, initrd := qemuGuest(t)
+	kernel, initrd := guest.MustBuild(t)
 	ns := "virtsh-br-" + strconv.Itoa(os.Getpid())
 	inNS := func(args ...string) (string, error) {
 		out, err := exec.Command("ip", append([]string{"netns", "exec", ns}, args...)...).CombinedOutput()
@@ -512,7 +479,7 @@ func TestQEMUBridgeInterface(t *testing.T) {
 		}
 	}
 	xml := filepath.Join(dir, "br.xml")
-	os.WriteFile(xml, []byte(guestDomainXML(name, kernel, initrd, "virtsh.ip=10.99.0.2/24 virtsh.peer=10.99.0.1", `
+	os.WriteFile(xml, []byte(guest.DomainXML(name, kernel, initrd, "virtsh.ip=10.99.0.2/24 virtsh.peer=10.99.0.1", `
     <interface type='bridge'><source bridge='br0'/><mac address='52:54:00:aa:bb:01'/><model type='e1000'/></interface>`)), 0o644)
 	s.ok("Domain '"+name+"' defined from "+xml+"\n\n", "define", xml)
 	s.ok("Domain '"+name+"' started\n\n", "start", name)
@@ -548,14 +515,14 @@ func TestQEMUBridgeInterface(t *testing.T) {
 // what QEMU said, and leaves no process behind.
 func TestQEMUStartFailureSaysWhy(t *testing.T) {
 	t.Parallel()
-	kernel, initrd := qemuGuest(t)
+	kernel, initrd := guest.MustBuild(t)
 	dir := t.TempDir()
 	s := lxcShell{t: t, root: filepath.Join(dir, "root"), uri: "qemu:///system"}
 	name := "vt-fail-" + strconv.Itoa(os.Getpid())
 	t.Cleanup(func() { killAll(name) })
 	missing := filepath.Join(dir, "nobody-listens.sock")
 	xml := filepath.Join(dir, "fail.xml")
-	os.WriteFile(xml, []byte(guestDomainXML(name, kernel, initrd, "", `
+	os.WriteFile(xml, []byte(guest.DomainXML(name, kernel, initrd, "", `
     <channel type='unix'><source mode='connect' path='`+missing+`'/><target type='virtio' name='org.example.0'/></channel>`)), 0o644)
 	s.ok("Domain '"+name+"' defined from "+xml+"\n\n", "define", xml)
 	expectError(t, s.run("start", name), `^error: Failed to start domain '`+name+`'\nerror: operation failed: QEMU failed to start: qemu-system-x86_64: -chardev socket,id=charchannel0,path=`+regexp.QuoteMeta(missing)+`: Failed to connect to '`+regexp.QuoteMeta(missing)+`': No such file or directory\n$`)
@@ -569,14 +536,14 @@ func TestQEMUStartFailureSaysWhy(t *testing.T) {
 // domains, reports each, and goes on past one that fails.
 func TestQEMUStartAutostart(t *testing.T) {
 	t.Parallel()
-	kernel, initrd := qemuGuest(t)
+	kernel, initrd := guest.MustBuild(t)
 	dir := t.TempDir()
 	s := lxcShell{t: t, root: filepath.Join(dir, "root"), uri: "qemu:///system"}
 	good, bad, manual := "vt-as-good-"+strconv.Itoa(os.Getpid()), "vt-as-bad-"+strconv.Itoa(os.Getpid()), "vt-as-manual-"+strconv.Itoa(os.Getpid())
 	t.Cleanup(func() { killAll(good); killAll(bad); killAll(manual) })
 	for _, d := range []struct{ name, kernel string }{{good, kernel}, {bad, filepath.Join(dir, "missing-kernel")}, {manual, kernel}} {
 		xml := filepath.Join(dir, d.name+".xml")
-		os.WriteFile(xml, []byte(guestDomainXML(d.name, d.kernel, initrd, "", "")), 0o644)
+		os.WriteFile(xml, []byte(guest.DomainXML(d.name, d.kernel, initrd, "", "")), 0o644)
 		if r := s.run("define", xml); r.code != 0 {
 			t.Fatal(r.stderr)
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/virtsh/virtsh/backend"
 	"github.com/virtsh/virtsh/backend/qemu/argv"
+	"github.com/virtsh/virtsh/tests/guest"
 )
 
 // Benchmarks of the targets, each beside its anchor where one
@@ -65,9 +66,9 @@ func BenchmarkDominfo(b *testing.B) {
 // (supervisor, QEMU, QMP, cont) and destroys it; start and destroy are
 // reported separately.
 func BenchmarkStartDestroy(b *testing.B) {
-	kernel, initrd := testGuest(b)
+	kernel, initrd := guest.MustBuild(b)
 	c := openTest(b)
-	if _, err := c.Domains().Define(ctx, guestXML("bench", kernel, initrd, "", ""), backend.DefineOptions{}); err != nil {
+	if _, err := c.Domains().Define(ctx, guest.DomainXML("bench", kernel, initrd, "", ""), backend.DefineOptions{}); err != nil {
 		b.Fatal(err)
 	}
 	var start, destroy time.Duration
@@ -108,9 +109,9 @@ type rawQEMU struct {
 }
 
 func newRawQEMU(b *testing.B) rawQEMU {
-	kernel, initrd := testGuest(b)
+	kernel, initrd := guest.MustBuild(b)
 	c := openTest(b)
-	dom, err := c.parseDomain(guestXML("raw", kernel, initrd, "", ""))
+	dom, err := c.parseDomain(guest.DomainXML("raw", kernel, initrd, "", ""))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -154,7 +155,7 @@ func (r rawQEMU) run(b *testing.B) (start, stop time.Duration) {
 // difference, the figure (goal: start at most 30 ms over raw).
 func BenchmarkCLIStartVsRaw(b *testing.B) {
 	raw := newRawQEMU(b)
-	kernel, initrd := testGuest(b)
+	kernel, initrd := guest.MustBuild(b)
 	bin := filepath.Join(b.TempDir(), "virtsh")
 	build := exec.Command("go", "build", "-o", bin, "github.com/virtsh/virtsh")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
@@ -162,7 +163,7 @@ func BenchmarkCLIStartVsRaw(b *testing.B) {
 		b.Fatalf("go build: %v\n%s", err, out)
 	}
 	xmlPath := filepath.Join(b.TempDir(), "bench.xml")
-	os.WriteFile(xmlPath, []byte(guestXML("bench", kernel, initrd, "", "")), 0o600)
+	os.WriteFile(xmlPath, []byte(guest.DomainXML("bench", kernel, initrd, "", "")), 0o600)
 	virtsh := func(args ...string) time.Duration {
 		t0 := time.Now()
 		cmd := exec.Command(bin, append([]string{"-q", "-c", "qemu:///system"}, args...)...)

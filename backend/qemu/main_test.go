@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/virtsh/virtsh/tests/guest"
-
 	"github.com/virtsh/virtsh/backend"
 )
 
@@ -37,40 +35,6 @@ func openTest(t testing.TB) *Conn {
 		t.Fatal(err)
 	}
 	return c.(*Conn)
-}
-
-// testGuest builds (or takes from tests/.cache) the tiny TCG guest.
-func testGuest(t testing.TB) (kernel, initrd string) {
-	t.Helper()
-	kernel, initrd, err := guest.Build()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return kernel, initrd
-}
-
-// guestXML is a domain booting the test guest with its serial console in
-// serialLog (a file, so the test reads everything the guest printed).
-func guestXML(name, kernel, initrd, extra, devices string) string {
-	return fmt.Sprintf(`<domain type='qemu'>
-  <name>%s</name>
-  <memory unit='MiB'>192</memory>
-  <vcpu>1</vcpu>
-  <os>
-    <type arch='x86_64' machine='pc'>hvm</type>
-    <kernel>%s</kernel>
-    <initrd>%s</initrd>
-    <cmdline>console=ttyS0 panic=-1 quiet</cmdline>
-  </os>
-  <features><acpi/></features>
-  %s
-  <devices>
-    <serial type='pty'/>
-    <console type='pty'/>
-    <memballoon model='virtio'/>
-    %s
-  </devices>
-</domain>`, name, kernel, initrd, extra, devices)
 }
 
 // pids lists the processes whose command line contains s.

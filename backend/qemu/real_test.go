@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/virtsh/virtsh/backend"
+	"github.com/virtsh/virtsh/tests/guest"
 )
 
 var ctx = context.Background()
@@ -88,7 +89,7 @@ func state(t *testing.T, c *Conn, name string) string {
 // the console, suspend/resume, an ACPI reboot, an ACPI shutdown, a
 // killed supervisor, a killed QEMU. Two boots in all.
 func TestRealGuest(t *testing.T) {
-	kernel, initrd := testGuest(t)
+	kernel, initrd := guest.MustBuild(t)
 	c := openTest(t)
 	name := "vt-" + strconv.Itoa(int(time.Now().UnixNano()%1e6))
 	guestMark := "guest=" + name + ","
@@ -114,7 +115,7 @@ func TestRealGuest(t *testing.T) {
 		}
 	})
 	doms := c.Domains()
-	if _, err := doms.Define(ctx, guestXML(name, kernel, initrd, "", ""), backend.DefineOptions{}); err != nil {
+	if _, err := doms.Define(ctx, guest.DomainXML(name, kernel, initrd, "", ""), backend.DefineOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if got := state(t, c, name); got != "shut off (unknown)" {

@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"testing"
 )
 
 var (
@@ -46,4 +47,39 @@ func Build() (kernelPath, initrdPath string, err error) {
 		}
 	})
 	return kernel, initrd, buildErr
+}
+
+// MustBuild is Build for a test: it fails the test when the guest cannot
+// be built.
+func MustBuild(t testing.TB) (kernelPath, initrdPath string) {
+	t.Helper()
+	k, i, err := Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k, i
+}
+
+// DomainXML is a TCG domain (type='qemu': CI has no /dev/kvm) booting the
+// guest; cmdline is added to the kernel's command line, devices to the
+// default ones (serial console, console, virtio balloon).
+func DomainXML(name, kernel, initrd, cmdline, devices string) string {
+	return fmt.Sprintf(`<domain type='qemu'>
+  <name>%s</name>
+  <memory unit='MiB'>192</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='pc'>hvm</type>
+    <kernel>%s</kernel>
+    <initrd>%s</initrd>
+    <cmdline>%s</cmdline>
+  </os>
+  <features><acpi/></features>
+  <devices>
+    <serial type='pty'/>
+    <console type='pty'/>
+    <memballoon model='virtio'/>
+    %s
+  </devices>
+</domain>`, name, kernel, initrd, strings.TrimSpace("console=ttyS0 panic=-1 quiet "+cmdline), devices)
 }
