@@ -63,6 +63,17 @@ func (s *snapshotSelector) given() bool { return s.name != "" || s.current }
 
 // lookup finds the selected snapshot of domain. Like virsh, it prints only
 // the backend's error when the snapshot is missing.
+// find looks the domain up by its key (name, id or UUID), then the
+// selected snapshot of it.
+func (s *snapshotSelector) find(ctx context.Context, env *Env, domainKey string) (backend.Conn, backend.DomainInfo, backend.SnapshotInfo, error) {
+	conn, d, err := lookupDomain(ctx, env, domainKey)
+	if err != nil {
+		return nil, d, backend.SnapshotInfo{}, err
+	}
+	snap, err := s.lookup(ctx, conn, d.Name)
+	return conn, d, snap, err
+}
+
 func (s *snapshotSelector) lookup(ctx context.Context, conn backend.Conn, domain string) (backend.SnapshotInfo, error) {
 	switch {
 	case s.current && s.name != "":

@@ -24,11 +24,7 @@ func newSnapshotInfoCmd(env *Env) *cobra.Command {
 	o.snap.declare(cmd, "snapshotname", "snapshot name", "info on current snapshot")
 	cmd.RunE = func(c *cobra.Command, _ []string) error {
 		ctx := c.Context()
-		conn, d, err := lookupDomain(ctx, env, o.domain)
-		if err != nil {
-			return err
-		}
-		s, err := o.snap.lookup(ctx, conn, d.Name)
+		_, d, s, err := o.snap.find(ctx, env, o.domain)
 		if err != nil {
 			return err
 		}

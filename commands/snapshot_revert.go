@@ -24,11 +24,7 @@ func newSnapshotRevertCmd(env *Env) *cobra.Command {
 	cmd.Flags().BoolVar(&o.opts.ResetNVRAM, "reset-nvram", false, "re-initialize NVRAM from its pristine template")
 	cmd.RunE = func(c *cobra.Command, _ []string) error {
 		ctx := c.Context()
-		conn, d, err := lookupDomain(ctx, env, o.domain)
-		if err != nil {
-			return err
-		}
-		s, err := o.snap.lookup(ctx, conn, d.Name)
+		conn, d, s, err := o.snap.find(ctx, env, o.domain)
 		if err != nil {
 			return err
 		}
@@ -59,11 +55,7 @@ func newSnapshotDeleteCmd(env *Env) *cobra.Command {
 	cmd.Flags().BoolVar(&o.opts.MetadataOnly, "metadata", false, "delete only libvirt metadata, leaving snapshot contents behind")
 	cmd.RunE = func(c *cobra.Command, _ []string) error {
 		ctx := c.Context()
-		conn, d, err := lookupDomain(ctx, env, o.domain)
-		if err != nil {
-			return err
-		}
-		s, err := o.snap.lookup(ctx, conn, d.Name)
+		conn, d, s, err := o.snap.find(ctx, env, o.domain)
 		if err != nil {
 			return err
 		}
