@@ -38,6 +38,20 @@ func noDomain(name string) error {
 
 // load reads a domain. A recorded running state whose init is gone (the
 // controller was killed, or the host rebooted) reads as shut off.
+// lockedLoad takes name's lock and loads it; the caller releases the lock.
+func (s *domains) lockedLoad(name string) (*domObj, func(), error) {
+	unlock, err := s.c.defs.Lock(name)
+	if err != nil {
+		return nil, nil, noDomain(name)
+	}
+	o, err := s.load(name)
+	if err != nil {
+		unlock()
+		return nil, nil, err
+	}
+	return o, unlock, nil
+}
+
 func (s *domains) load(name string) (*domObj, error) {
 	if backend.ValidateName("domain", name) != nil {
 		return nil, noDomain(name)
@@ -203,15 +217,11 @@ func (s *domains) Define(_ context.Context, doc string, _ backend.DefineOptions)
 }
 
 func (s *domains) Undefine(_ context.Context, name string, _ backend.UndefineOptions) error {
-	unlock, err := s.c.defs.Lock(name)
-	if err != nil {
-		return noDomain(name)
-	}
-	defer unlock()
-	o, err := s.load(name)
+	o, unlock, err := s.lockedLoad(name)
 	if err != nil {
 		return err
 	}
+	defer unlock()
 	if !o.persistent {
 		return backend.InvalidState("cannot undefine transient domain")
 	}
@@ -253,15 +263,11 @@ func (s *domains) Create(ctx context.Context, doc string, opts backend.StartOpti
 }
 
 func (s *domains) Start(ctx context.Context, name string, opts backend.StartOptions) error {
-	unlock, err := s.c.defs.Lock(name)
-	if err != nil {
-		return noDomain(name)
-	}
-	defer unlock()
-	o, err := s.load(name)
+	o, unlock, err := s.lockedLoad(name)
 	if err != nil {
 		return err
 	}
+	defer unlock()
 	if o.active() {
 		return backend.InvalidState("domain is already running")
 	}
@@ -548,15 +554,11 @@ func (s *domains) XML(_ context.Context, name string, opts backend.XMLOptions) (
 }
 
 func (s *domains) SetAutostart(_ context.Context, name string, on bool) error {
-	unlock, err := s.c.defs.Lock(name)
-	if err != nil {
-		return noDomain(name)
-	}
-	defer unlock()
-	o, err := s.load(name)
+	o, unlock, err := s.lockedLoad(name)
 	if err != nil {
 		return err
 	}
+	defer unlock()
 	if !o.persistent {
 		return backend.InvalidState("cannot set autostart for transient domain")
 	}

@@ -48,15 +48,11 @@ func (s *domains) editLive(o *domObj, fn func(*libvirtxml.Domain) error) error {
 // scoped runs live and config edits as scope says (current: live when
 // running, config otherwise), under the domain's lock.
 func (s *domains) scoped(name string, scope backend.Scope, live func(*domObj) error, config func(*libvirtxml.Domain) error) error {
-	unlock, err := s.c.defs.Lock(name)
-	if err != nil {
-		return noDomain(name)
-	}
-	defer unlock()
-	o, err := s.load(name)
+	o, unlock, err := s.lockedLoad(name)
 	if err != nil {
 		return err
 	}
+	defer unlock()
 	if !scope.Live && !scope.Config {
 		scope.Live, scope.Config = o.active(), !o.active()
 	}

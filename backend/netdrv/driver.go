@@ -108,6 +108,20 @@ func (d *Driver) load(name string) (o object, ok bool, err error) {
 	return object{def: def, active: active, persistent: persistent, autostart: persistent && d.defs.Autostart(name)}, true, nil
 }
 
+// lockedGet takes name's lock and gets it; the caller releases the lock.
+func (d *Driver) lockedGet(name string) (object, func(), error) {
+	unlock, err := d.defs.Lock(name)
+	if err != nil {
+		return object{}, nil, err
+	}
+	o, err := d.get(name)
+	if err != nil {
+		unlock()
+		return object{}, nil, err
+	}
+	return o, unlock, nil
+}
+
 // get is load with libvirt's not-found error.
 func (d *Driver) get(name string) (object, error) {
 	o, ok, err := d.load(name)
@@ -306,15 +320,11 @@ func (d *Driver) assignBridge(def *libvirtxml.Network) error {
 }
 
 func (d *Driver) Undefine(_ context.Context, name string) error {
-	unlock, err := d.defs.Lock(name)
+	o, unlock, err := d.lockedGet(name)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	o, err := d.get(name)
-	if err != nil {
-		return err
-	}
 	if !o.persistent {
 		return backend.OperationFailed("network '%s' is not persistent", name)
 	}
@@ -334,15 +344,11 @@ func (d *Driver) removeDnsmasqFiles(name string) {
 }
 
 func (d *Driver) SetAutostart(_ context.Context, name string, on bool) error {
-	unlock, err := d.defs.Lock(name)
+	o, unlock, err := d.lockedGet(name)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	o, err := d.get(name)
-	if err != nil {
-		return err
-	}
 	if !o.persistent {
 		return backend.InvalidState("cannot set autostart for transient network")
 	}
@@ -375,15 +381,11 @@ func (d *Driver) Start(ctx context.Context, name string) error {
 		return err
 	}
 	defer unlockAll()
-	unlock, err := d.defs.Lock(name)
+	o, unlock, err := d.lockedGet(name)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	o, err := d.get(name)
-	if err != nil {
-		return err
-	}
 	if o.active {
 		return backend.InvalidState("network is already active")
 	}
@@ -392,15 +394,11 @@ func (d *Driver) Start(ctx context.Context, name string) error {
 
 // Destroy stops an active network; a transient one disappears.
 func (d *Driver) Destroy(ctx context.Context, name string) error {
-	unlock, err := d.defs.Lock(name)
+	o, unlock, err := d.lockedGet(name)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	o, err := d.get(name)
-	if err != nil {
-		return err
-	}
 	if !o.active {
 		return backend.InvalidState("network is not active")
 	}

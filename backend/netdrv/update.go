@@ -18,15 +18,11 @@ import (
 // live change rewrites dnsmasq's files and makes it re-read its hosts
 // (SIGHUP) or, for ranges, restarts it.
 func (d *Driver) Update(_ context.Context, name string, u backend.NetworkUpdate) error {
-	unlock, err := d.defs.Lock(name)
+	o, unlock, err := d.lockedGet(name)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	o, err := d.get(name)
-	if err != nil {
-		return err
-	}
 	scope := u.Scope
 	if !scope.Live && !scope.Config {
 		scope.Live, scope.Config = o.active, !o.active
