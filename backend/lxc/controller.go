@@ -48,9 +48,10 @@ type controller struct {
 	nets          *netdrv.Driver // when the container has interfaces
 
 	// the running instance
-	initPID int // until it is reaped
-	group   *cgroup.Group
-	ports   []*netdrv.Port
+	initPID   int    // until it is reaped
+	initStart uint64 // its start time, read before it may execute init
+	group     *cgroup.Group
+	ports     []*netdrv.Port
 }
 
 // runController is `virtsh __lxc-controller NAME`; fd 3 is the pipe on
@@ -187,7 +188,10 @@ func (c *controller) boot() (err error) {
 	if err != nil {
 		return fmt.Errorf("cannot start the container: %v", err)
 	}
-	c.initPID = pid
+	// Its start time is read now: while a Go program executes another
+	// from a thread other than its first, /proc shows the process as a
+	// zombie for a moment, and init's start time would read as 0 (dead).
+	c.initPID, c.initStart = pid, startTime(pid)
 	// The child, born in the container's cgroups, assembles its root while
 	// the controller plugs its interfaces; it executes init only after the
 	// final "go".
@@ -275,12 +279,11 @@ func (c *controller) devices() []string {
 
 // record writes the runtime state and live XML of a running instance.
 func (c *controller) record() error {
-	pid := c.initPID
 	err := c.files.update(func(st *runState) error {
 		*st = runState{
 			State: backend.DomainRunning, Reason: backend.RunningBooted,
 			ControllerPID: os.Getpid(), ControllerStart: startTime(os.Getpid()),
-			InitPID: pid, InitStart: startTime(pid),
+			InitPID: c.initPID, InitStart: c.initStart,
 			Console: c.ptyPath, ConsoleSocket: c.files.consoleSocket(), Staging: c.files.staging(),
 			Cgroup: c.group, Veths: c.devices(), Transient: st.Transient,
 		}
