@@ -4,8 +4,11 @@
 package fsutil
 
 import (
+	"errors"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 
 	"golang.org/x/sys/unix"
@@ -55,9 +58,9 @@ func syncFS(dir string) error {
 	return unix.Syncfs(int(f.Fd()))
 }
 
-// deferOrSync syncs f now, or marks dir for the next Sync in a process
-// that called DeferSync.
-func deferOrSync(f *os.File, dir string) error {
+// deferOrSync syncs the file open as fd now, or marks dir for the next
+// Sync in a process that called DeferSync.
+func deferOrSync(fd int, dir string) error {
 	deferMu.Lock()
 	deferred := deferring
 	if deferred {
@@ -67,25 +70,62 @@ func deferOrSync(f *os.File, dir string) error {
 	if deferred {
 		return nil
 	}
-	return f.Sync()
+	return unix.Fsync(fd)
+}
+
+// The files written here are opened as bare descriptors, not *os.File:
+// os.OpenFile offers every regular file to Go's network poller, which
+// refuses it after five system calls (fcntl and epoll_ctl), and a define
+// opens several files.
+
+// openFD opens path (with O_CLOEXEC), retrying when a signal interrupts.
+func openFD(path string, flags int, perm uint32) (int, error) {
+	for {
+		fd, err := unix.Open(path, flags|unix.O_CLOEXEC, perm)
+		switch err {
+		case nil:
+			return fd, nil
+		case unix.EINTR:
+			continue
+		}
+		return -1, &os.PathError{Op: "open", Path: path, Err: err}
+	}
+}
+
+// writeFD writes all of data to fd.
+func writeFD(fd int, data []byte) error {
+	for len(data) > 0 {
+		n, err := unix.Write(fd, data)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		data = data[n:]
+	}
+	return nil
 }
 
 // Append adds data at the end of the file at path (created with mode perm
 // if needed) in one write, which concurrent appenders never interleave
 // with; it is synced like WriteAtomic's files.
 func Append(path string, data []byte, perm os.FileMode) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, perm)
+	fd, err := openFD(path, unix.O_WRONLY|unix.O_APPEND|unix.O_CREAT, uint32(perm))
 	if err != nil {
 		return err
 	}
-	_, err = f.Write(data)
+	err = writeFD(fd, data)
 	if err == nil {
-		err = deferOrSync(f, filepath.Dir(path))
+		err = deferOrSync(fd, filepath.Dir(path))
 	}
-	if cerr := f.Close(); err == nil {
+	if cerr := unix.Close(fd); err == nil {
 		err = cerr
 	}
-	return err
+	if err != nil {
+		return &os.PathError{Op: "write", Path: path, Err: err}
+	}
+	return nil
 }
 
 // WriteAtomic writes data to a temporary file beside path, gives it mode
@@ -104,31 +144,41 @@ func WriteVolatile(path string, data []byte, perm os.FileMode) error {
 	return writeAtomic(path, data, perm, false)
 }
 
-func writeAtomic(path string, data []byte, perm os.FileMode, durable bool) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+func writeAtomic(path string, data []byte, perm os.FileMode, durable bool) error {
+	fd, tmp, err := createTemp(path)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
+	err = writeFD(fd, data)
+	if err == nil {
+		err = unix.Fchmod(fd, uint32(perm))
+	}
+	if err == nil && durable {
+		err = deferOrSync(fd, filepath.Dir(path))
+	}
+	if cerr := unix.Close(fd); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		unix.Unlink(tmp)
+		return &os.PathError{Op: "write", Path: tmp, Err: err}
+	}
+	if err = unix.Rename(tmp, path); err != nil { // rename(2) itself: os.Rename stats path first
+		unix.Unlink(tmp)
+		return &os.LinkError{Op: "rename", Old: tmp, New: path, Err: err}
+	}
+	return nil
+}
+
+// createTemp creates a new file beside path, named after it, for
+// writeAtomic to rename over it.
+func createTemp(path string) (fd int, name string, err error) {
+	prefix := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
+	for try := 0; ; try++ {
+		name = prefix + strconv.FormatUint(uint64(rand.Uint32()), 10)
+		fd, err = openFD(name, unix.O_RDWR|unix.O_CREAT|unix.O_EXCL, 0o600)
+		if !errors.Is(err, os.ErrExist) || try == 100 {
+			return fd, name, err
 		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return err
 	}
-	if err = f.Chmod(perm); err != nil {
-		return err
-	}
-	if durable {
-		if err = deferOrSync(f, dir); err != nil {
-			return err
-		}
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }

@@ -3,6 +3,8 @@ package fsutil
 import (
 	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -29,6 +31,40 @@ func TestWriteAtomic(t *testing.T) {
 	}
 	if err := WriteAtomic(filepath.Join(dir, "missing", "x"), nil, 0o600); err == nil {
 		t.Error("write into a missing directory succeeded")
+	}
+}
+
+// TestWriteAtomicFails: a write that cannot replace its target (here a
+// non-empty directory) errors, leaves the target as it was and no
+// temporary file.
+func TestWriteAtomicFails(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "web.xml")
+	if err := os.MkdirAll(filepath.Join(target, "inside"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	err := WriteAtomic(target, []byte("x"), 0o600)
+	if err == nil || !strings.Contains(err.Error(), target) {
+		t.Errorf("error %v, want one naming %s", err, target)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("temporary files left: %v", entries)
+	}
+	if _, err := os.Stat(filepath.Join(target, "inside")); err != nil {
+		t.Errorf("target changed: %v", err)
+	}
+}
+
+// TestWriteAtomicMode: the file gets the mode asked for, whatever the umask.
+func TestWriteAtomicMode(t *testing.T) {
+	old := syscall.Umask(0o077)
+	defer syscall.Umask(old)
+	path := filepath.Join(t.TempDir(), "aliases")
+	if err := WriteAtomic(path, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := os.Stat(path); st.Mode().Perm() != 0o644 {
+		t.Errorf("mode %v, want 0644", st.Mode().Perm())
 	}
 }
 

@@ -48,7 +48,7 @@ func Lock(path string) (unlock func(), err error) {
 // Call the returned function to release the lock; the kernel releases it
 // too if the process dies.
 func LockKey(path, key string) (unlock func(), err error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	fd, err := openFD(path, unix.O_RDWR|unix.O_CREAT, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("cannot open lock table %s: %w", path, err)
 	}
@@ -56,14 +56,14 @@ func LockKey(path, key string) (unlock func(), err error) {
 	h.Write([]byte(key))
 	lk := unix.Flock_t{Type: unix.F_WRLCK, Whence: io.SeekStart, Start: int64(h.Sum64() >> 2), Len: 1}
 	for {
-		err = unix.FcntlFlock(f.Fd(), unix.F_OFD_SETLKW, &lk)
+		err = unix.FcntlFlock(uintptr(fd), unix.F_OFD_SETLKW, &lk)
 		if err != unix.EINTR {
 			break
 		}
 	}
 	if err != nil {
-		f.Close()
+		unix.Close(fd)
 		return nil, fmt.Errorf("cannot lock '%s' in %s: %w", key, path, err)
 	}
-	return func() { f.Close() }, nil // closing the description releases its locks
+	return func() { unix.Close(fd) }, nil // closing the description releases its locks
 }

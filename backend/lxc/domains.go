@@ -210,7 +210,11 @@ func (s *domains) Define(_ context.Context, doc string, _ backend.DefineOptions)
 	if err != nil {
 		return backend.DomainInfo{}, err
 	}
-	if err := s.c.defs.DefineDomain(d, s.runningIdentities); err != nil {
+	def, err := store.NewDefinition(d)
+	if err != nil {
+		return backend.DomainInfo{}, err
+	}
+	if err := s.c.defs.DefineDomain(def, s.runningIdentities); err != nil {
 		return backend.DomainInfo{}, err
 	}
 	return s.LookupByName(context.Background(), d.Name)

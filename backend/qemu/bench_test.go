@@ -111,11 +111,11 @@ type rawQEMU struct {
 func newRawQEMU(b *testing.B) rawQEMU {
 	kernel, initrd := guest.MustBuild(b)
 	c := openTest(b)
-	dom, err := c.parseDomain(guest.DomainXML("raw", kernel, initrd, "", ""))
+	def, err := c.parseDomain(guest.DomainXML("raw", kernel, initrd, "", ""))
 	if err != nil {
 		b.Fatal(err)
 	}
-	cmd, err := c.command(dom)
+	cmd, err := c.command(def.Domain)
 	if err != nil {
 		b.Fatal(err)
 	}

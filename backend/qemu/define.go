@@ -10,6 +10,7 @@ import (
 
 	"github.com/virtsh/virtsh/backend"
 	"github.com/virtsh/virtsh/backend/qemu/argv"
+	"github.com/virtsh/virtsh/backend/store"
 	"github.com/virtsh/virtsh/backend/xmlcheck"
 	"libvirt.org/go/libvirtxml"
 )
@@ -17,34 +18,36 @@ import (
 // parseDomain reads a user's domain XML: it must parse, lose nothing
 // (libvirtxml drops what it does not know), name the domain validly and
 // describe something this driver can run. UUIDs and MAC addresses the
-// XML lacks are generated, as libvirt does.
-func (c *Conn) parseDomain(doc string) (*libvirtxml.Domain, error) {
+// XML lacks are generated, as libvirt does; what is filled in only adds
+// to the user's XML, so the check of what parsing dropped compares it
+// with the very text define stores.
+func (c *Conn) parseDomain(doc string) (store.Definition, error) {
 	var dom libvirtxml.Domain
 	if err := dom.Unmarshal(doc); err != nil {
-		return nil, backend.XMLError("cannot parse the domain XML: %v", err)
-	}
-	out, err := dom.Marshal()
-	if err != nil {
-		return nil, backend.XMLError("cannot format the domain XML: %v", err)
-	}
-	dropped, err := xmlcheck.Dropped(doc, out, "domain/metadata")
-	if err != nil {
-		return nil, backend.XMLError("%v", err)
-	}
-	if len(dropped) > 0 {
-		return nil, backend.ConfigUnsupported("the domain XML has elements or attributes virtsh does not know, which would be lost: %s", strings.Join(dropped, ", "))
+		return store.Definition{}, backend.XMLError("cannot parse the domain XML: %v", err)
 	}
 	if dom.Name == "" {
-		return nil, backend.XMLError("missing domain name")
+		return store.Definition{}, backend.XMLError("missing domain name")
 	}
 	if err := backend.ValidateName("domain", dom.Name); err != nil {
-		return nil, err
+		return store.Definition{}, err
 	}
 	normalize(&dom)
-	if _, err := c.command(&dom); err != nil {
-		return nil, err
+	def, err := store.NewDefinition(&dom)
+	if err != nil {
+		return store.Definition{}, err
 	}
-	return &dom, nil
+	dropped, err := xmlcheck.Dropped(doc, def.XML, "domain/metadata")
+	if err != nil {
+		return store.Definition{}, backend.XMLError("%v", err)
+	}
+	if len(dropped) > 0 {
+		return store.Definition{}, backend.ConfigUnsupported("the domain XML has elements or attributes virtsh does not know, which would be lost: %s", strings.Join(dropped, ", "))
+	}
+	if _, err := c.command(&dom); err != nil {
+		return store.Definition{}, err
+	}
+	return def, nil
 }
 
 var uuidRE = sync.OnceValue(func() *regexp.Regexp {
@@ -108,7 +111,7 @@ func (c *Conn) command(dom *libvirtxml.Domain) (*argv.Command, error) {
 			return nil, err
 		}
 	}
-	return argv.Build(dom, argv.Host{Emulator: bin, KVM: kvmUsable()}, c.paths(dom.Name))
+	return argv.Build(dom, argv.Host{Emulator: bin, KVM: dom.Type == "kvm" && kvmUsable()}, c.paths(dom.Name))
 }
 
 func (c *Conn) paths(name string) argv.Paths {

@@ -181,14 +181,15 @@ func (d *domains) LookupByUUID(ctx context.Context, uuid string) (backend.Domain
 // Define stores a persistent definition, refusing a second domain with
 // the same UUID or a new UUID under an existing name, as libvirt does.
 func (d *domains) Define(ctx context.Context, doc string, _ backend.DefineOptions) (backend.DomainInfo, error) {
-	dom, err := d.c.parseDomain(doc)
+	def, err := d.c.parseDomain(doc)
 	if err != nil {
 		return backend.DomainInfo{}, err
 	}
+	dom := def.Domain
 	if err := validateUUID(dom.UUID); err != nil {
 		return backend.DomainInfo{}, err
 	}
-	if err := d.c.defs.DefineDomain(dom, d.c.runningIdentities); err != nil {
+	if err := d.c.defs.DefineDomain(def, d.c.runningIdentities); err != nil {
 		return backend.DomainInfo{}, err
 	}
 	st, hasStatus, _ := d.c.readStatus(dom.Name)

@@ -42,10 +42,11 @@ func (d *domains) Start(ctx context.Context, name string, opts backend.StartOpti
 
 // Create starts a transient domain from XML.
 func (d *domains) Create(ctx context.Context, doc string, opts backend.StartOptions) (backend.DomainInfo, error) {
-	dom, err := d.c.parseDomain(doc)
+	def, err := d.c.parseDomain(doc)
 	if err != nil {
 		return backend.DomainInfo{}, err
 	}
+	dom := def.Domain
 	unlock, err := d.c.defs.Lock(dom.Name)
 	if err != nil {
 		return backend.DomainInfo{}, err

@@ -7,10 +7,10 @@ import (
 	"regexp"
 	"strings"
 	"sync"
-	"syscall"
 
 	"github.com/virtsh/virtsh/backend"
 	"github.com/virtsh/virtsh/backend/fsutil"
+	"golang.org/x/sys/unix"
 	"libvirt.org/go/libvirtxml"
 )
 
@@ -102,21 +102,21 @@ type indexCopy struct {
 func (c *indexCopy) read(path string) []byte {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	f, err := os.Open(path)
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0) // a bare descriptor: see fsutil's openFD
 	if err != nil {
 		return nil
 	}
-	defer f.Close()
-	var st syscall.Stat_t
-	if syscall.Fstat(int(f.Fd()), &st) != nil {
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if unix.Fstat(fd, &st) != nil {
 		return nil
 	}
 	if st.Ino != c.ino || st.Size < int64(len(c.data)-1) {
 		c.ino, c.data = st.Ino, []byte{'\n'} // a new file: read it all
 	}
 	buf := make([]byte, st.Size-int64(len(c.data)-1))
-	n, _ := f.ReadAt(buf, int64(len(c.data)-1))
-	c.data = append(c.data, buf[:n]...)
+	n, _ := unix.Pread(fd, buf, int64(len(c.data)-1))
+	c.data = append(c.data, buf[:max(n, 0)]...)
 	return c.data
 }
 
@@ -210,10 +210,25 @@ func MarshalDomain(d *libvirtxml.Domain) (string, error) {
 	return s + "\n", nil
 }
 
-// DefineDomain stores dom, parsed and checked by its driver, the way every
-// driver defines a domain: under the name's lock, after ClaimUUID with the
-// domains running now (running lists them), atomically.
-func (s *Store) DefineDomain(dom *libvirtxml.Domain, running func() ([]Identity, error)) error {
+// A Definition is a domain ready to be stored: parsed and checked by its
+// driver, and formatted (a driver that formatted it to check what parsing
+// dropped passes that text on rather than format it twice).
+type Definition struct {
+	Domain *libvirtxml.Domain
+	XML    string // Domain as MarshalDomain formats it
+}
+
+// NewDefinition formats dom for DefineDomain.
+func NewDefinition(dom *libvirtxml.Domain) (Definition, error) {
+	out, err := MarshalDomain(dom)
+	return Definition{Domain: dom, XML: out}, err
+}
+
+// DefineDomain stores def the way every driver defines a domain: under
+// the name's lock, after ClaimUUID with the domains running now (running
+// lists them), atomically. A domain without a UUID gets the one it claims.
+func (s *Store) DefineDomain(def Definition, running func() ([]Identity, error)) error {
+	dom := def.Domain
 	unlock, err := s.Lock(dom.Name)
 	if err != nil {
 		return err
@@ -228,12 +243,15 @@ func (s *Store) DefineDomain(dom *libvirtxml.Domain, running func() ([]Identity,
 		return err
 	}
 	defer unlockIndex()
-	if dom.UUID, err = s.claimUUID(dom.Name, dom.UUID, ids); err != nil {
-		return err
-	}
-	out, err := MarshalDomain(dom)
+	uuid, err := s.claimUUID(dom.Name, dom.UUID, ids)
 	if err != nil {
 		return err
 	}
-	return s.Write(dom.Name, out)
+	if uuid != dom.UUID {
+		dom.UUID = uuid
+		if def, err = NewDefinition(dom); err != nil {
+			return err
+		}
+	}
+	return s.Write(dom.Name, def.XML)
 }

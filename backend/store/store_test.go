@@ -189,7 +189,12 @@ func TestDefineDomainSameUUIDConcurrently(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			errs[i] = s.DefineDomain(&libvirtxml.Domain{Type: "qemu", Name: fmt.Sprintf("d%d", i), UUID: u1}, none)
+			def, err := NewDefinition(&libvirtxml.Domain{Type: "qemu", Name: fmt.Sprintf("d%d", i), UUID: u1})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			errs[i] = s.DefineDomain(def, none)
 		}(i)
 	}
 	wg.Wait()

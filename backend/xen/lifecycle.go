@@ -74,8 +74,12 @@ func (s domains) Define(ctx context.Context, xml string, _ backend.DefineOptions
 	if err != nil {
 		return backend.DomainInfo{}, err
 	}
+	def, err := store.NewDefinition(d)
+	if err != nil {
+		return backend.DomainInfo{}, err
+	}
 	running := func() ([]store.Identity, error) { return s.c.runningIdentities(ctx) }
-	if err := s.c.defs.DefineDomain(d, running); err != nil {
+	if err := s.c.defs.DefineDomain(def, running); err != nil {
 		return backend.DomainInfo{}, err
 	}
 	v := &view{name: d.Name}
