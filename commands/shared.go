@@ -1,11 +1,13 @@
 package commands
 
 import (
+	"errors"
 	"io"
 	"os"
 	"strings"
 
 	"github.com/virtsh/virtsh/backend"
+	"github.com/virtsh/virtsh/backend/fsutil"
 )
 
 // Helpers shared by the commands of every group.
@@ -31,9 +33,13 @@ func emitXML(env *Env, name, doc string) error {
 // readFileArg reads the XML file named by a command's <file> option, with
 // virsh's error when it cannot (virFileReadAll).
 func readFileArg(path string) (string, error) {
-	b, err := os.ReadFile(path)
+	b, err := fsutil.ReadFile(path)
 	if err != nil {
-		return "", userError(backend.CodeInvalidArgument, "Failed to open file '%s': %s", path, errnoText(err))
+		verb := "open"
+		if pe := (*os.PathError)(nil); errors.As(err, &pe) && pe.Op == "read" {
+			verb = "read" // a directory opens, and reading it fails
+		}
+		return "", userError(backend.CodeInvalidArgument, "Failed to %s file '%s': %s", verb, path, errnoText(err))
 	}
 	return string(b), nil
 }

@@ -107,6 +107,36 @@ func writeFD(fd int, data []byte) error {
 	return nil
 }
 
+// ReadFile reads the whole file at path, as os.ReadFile does, through a
+// bare descriptor.
+func ReadFile(path string) ([]byte, error) {
+	fd, err := openFD(path, unix.O_RDONLY, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return nil, &os.PathError{Op: "stat", Path: path, Err: err}
+	}
+	buf := make([]byte, 0, st.Size+1) // one more: the read that finds the end
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := unix.Read(fd, buf[len(buf):cap(buf)])
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err != nil:
+			return nil, &os.PathError{Op: "read", Path: path, Err: err}
+		case n == 0:
+			return buf, nil
+		}
+		buf = buf[:len(buf)+n]
+	}
+}
+
 // Append adds data at the end of the file at path (created with mode perm
 // if needed) in one write, which concurrent appenders never interleave
 // with; it is synced like WriteAtomic's files.

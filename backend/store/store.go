@@ -65,7 +65,7 @@ func (s *Store) Read(name string) (xml string, ok bool, err error) {
 	if err := backend.ValidateName(s.kind, name); err != nil {
 		return "", false, err
 	}
-	b, err := os.ReadFile(s.path(name))
+	b, err := fsutil.ReadFile(s.path(name))
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		return "", false, nil
