@@ -80,6 +80,9 @@ func newRootFor(env *Env, name string) *cobra.Command {
 		return NewRoot(env)
 	}
 	root := newSkeleton(env)
+	// cobra's "completion" command is built at every Execute unless
+	// disabled: a third of a short command's own cost.
+	root.CompletionOptions.DisableDefaultCmd = name != "completion"
 	for _, g := range groups {
 		if g.ID == group {
 			root.AddGroup(g)
