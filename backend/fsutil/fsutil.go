@@ -5,6 +5,7 @@ package fsutil
 
 import (
 	"errors"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -139,13 +140,17 @@ func ReadFile(path string) ([]byte, error) {
 
 // Append adds data at the end of the file at path (created with mode perm
 // if needed) in one write, which concurrent appenders never interleave
-// with; it is synced like WriteAtomic's files.
-func Append(path string, data []byte, perm os.FileMode) error {
+// with; it is synced like WriteAtomic's files. It returns where the data
+// ends: the file's size, unless another process appended meanwhile.
+func Append(path string, data []byte, perm os.FileMode) (end int64, err error) {
 	fd, err := openFD(path, unix.O_WRONLY|unix.O_APPEND|unix.O_CREAT, uint32(perm))
 	if err != nil {
-		return err
+		return 0, err
 	}
 	err = writeFD(fd, data)
+	if err == nil {
+		end, err = unix.Seek(fd, 0, io.SeekCurrent)
+	}
 	if err == nil {
 		err = deferOrSync(fd, filepath.Dir(path))
 	}
@@ -153,9 +158,9 @@ func Append(path string, data []byte, perm os.FileMode) error {
 		err = cerr
 	}
 	if err != nil {
-		return &os.PathError{Op: "write", Path: path, Err: err}
+		return 0, &os.PathError{Op: "write", Path: path, Err: err}
 	}
-	return nil
+	return end, nil
 }
 
 // WriteAtomic writes data to a temporary file beside path, gives it mode

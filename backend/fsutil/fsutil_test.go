@@ -180,3 +180,20 @@ func TestWriteVolatile(t *testing.T) {
 		t.Errorf("temporary files left: %v", entries)
 	}
 }
+
+// TestAppend: appends add to the end and report where the file ends.
+func TestAppend(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "index")
+	for i, want := range []int64{4, 8} {
+		end, err := Append(path, []byte("abc\n"), 0o600)
+		if err != nil || end != want {
+			t.Fatalf("append %d: end %d, %v; want %d", i, end, err, want)
+		}
+	}
+	if b, _ := os.ReadFile(path); string(b) != "abc\nabc\n" {
+		t.Errorf("file %q", b)
+	}
+	if st, _ := os.Stat(path); st.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v", st.Mode().Perm())
+	}
+}

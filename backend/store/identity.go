@@ -36,10 +36,14 @@ func normUUID(u string) string { return strings.ToLower(strings.ReplaceAll(u, "-
 
 func (s *Store) indexPath() string { return filepath.Join(s.dir, ".uuid-index") }
 
-// lockIndex serialises the claims of UUIDs (and the index's compaction)
-// across processes; no object name can be its key, names have no '/'.
+// indexKey is the lock that serialises the claims of UUIDs (and the
+// index's compaction) across processes; no object name can be it, names
+// have no '/'. It is taken after an object's own lock, if at all.
+const indexKey = "/uuid-index"
+
+// lockIndex takes the index's lock.
 func (s *Store) lockIndex() (unlock func(), err error) {
-	unlock, err = fsutil.LockKey(s.lockTable(), "/uuid-index")
+	unlock, err = fsutil.LockKey(s.lockTable(), indexKey)
 	if err != nil {
 		return nil, backend.OperationFailed("%v", err)
 	}
@@ -170,10 +174,11 @@ func (s *Store) claimUUID(name, uuid string, running []Identity) (string, error)
 // record notes in the index that name holds uuid (the caller holds the index's lock),
 // compacting the index when it has grown.
 func (s *Store) record(uuid, name string) error {
-	if err := fsutil.Append(s.indexPath(), []byte(normUUID(uuid)+" "+name+"\n"), 0o600); err != nil {
+	size, err := fsutil.Append(s.indexPath(), []byte(normUUID(uuid)+" "+name+"\n"), 0o600)
+	if err != nil {
 		return backend.OperationFailed("cannot index the UUID of '%s': %v", name, err)
 	}
-	if fi, err := os.Stat(s.indexPath()); err == nil && fi.Size() > indexCompactAt {
+	if size > indexCompactAt {
 		s.compactIndex()
 	}
 	return nil
@@ -229,7 +234,9 @@ func NewDefinition(dom *libvirtxml.Domain) (Definition, error) {
 // lists them), atomically. A domain without a UUID gets the one it claims.
 func (s *Store) DefineDomain(def Definition, running func() ([]Identity, error)) error {
 	dom := def.Domain
-	unlock, err := s.Lock(dom.Name)
+	// The index's lock is held until the definition is written: no other
+	// name claims the UUID meanwhile.
+	unlock, err := s.lock(dom.Name, indexKey)
 	if err != nil {
 		return err
 	}
@@ -238,11 +245,6 @@ func (s *Store) DefineDomain(def Definition, running func() ([]Identity, error))
 	if err != nil {
 		return err
 	}
-	unlockIndex, err := s.lockIndex() // held until written: no other name claims the UUID meanwhile
-	if err != nil {
-		return err
-	}
-	defer unlockIndex()
 	uuid, err := s.claimUUID(dom.Name, dom.UUID, ids)
 	if err != nil {
 		return err

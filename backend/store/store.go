@@ -50,10 +50,15 @@ func (s *Store) lockTable() string { return filepath.Join(s.locks, s.kind+".lock
 // Lock takes the object's lock, so that two virtsh processes acting on the
 // same object serialise. The name is validated first.
 func (s *Store) Lock(name string) (unlock func(), err error) {
+	return s.lock(name)
+}
+
+// lock takes the object's lock, then the other keys'.
+func (s *Store) lock(name string, keys ...string) (unlock func(), err error) {
 	if err := backend.ValidateName(s.kind, name); err != nil {
 		return nil, err
 	}
-	unlock, err = fsutil.LockKey(s.lockTable(), name)
+	unlock, err = fsutil.LockKey(s.lockTable(), append([]string{name}, keys...)...)
 	if err != nil {
 		return nil, backend.OperationFailed("%v", err)
 	}

@@ -174,6 +174,26 @@ func TestUUIDIndexStaleEntriesAndCompaction(t *testing.T) {
 	}
 }
 
+// An index grown past indexCompactAt is compacted by the record that
+// crosses it.
+func TestUUIDIndexCompactsWhenGrown(t *testing.T) {
+	s := newStore(t)
+	stale := strings.Repeat(normUUID(NewUUIDForTest(1))+" nobody\n", indexCompactAt/38+1)
+	if err := os.WriteFile(s.indexPath(), []byte(stale), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const u1 = "11111111-2222-3333-4444-555555555555"
+	if err := s.Write("web", "<domain><name>web</name><uuid>"+u1+"</uuid></domain>"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.record(u1, "web"); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(s.indexPath()); err != nil || string(b) != normUUID(u1)+" web\n" {
+		t.Errorf("index of %d bytes after the record that crossed %d, %v; want only web's entry", len(b), indexCompactAt, err)
+	}
+}
+
 // NewUUIDForTest is a distinct well-formed UUID for each i.
 func NewUUIDForTest(i int) string { return fmt.Sprintf("00000000-0000-4000-8000-%012d", i) }
 
