@@ -27,6 +27,10 @@ kver=$(apt-cache show --no-all-versions "$pkg" | awk '/^Version:/ { print $2; ex
 bbver=$(dpkg-query -W -f '${Version}' busybox-static 2>/dev/null || echo unknown)
 key=$(printf '%s_%s_busybox-%s_init-%s' "$pkg" "$kver" "$bbver" "$(cat "$here/init" "$here/agent" "$here/build.sh" | sha256sum | cut -c1-12)" | tr -c 'A-Za-z0-9._\n-' '_')
 out=$cache/guest-$key
+# Test packages run in parallel and build the guest at once: one builds,
+# the others wait for it (flock is util-linux's, Essential in Debian).
+exec 9>"$cache/.guest.lock"
+flock 9
 if [[ ! -s $out/vmlinuz || ! -s $out/initrd.cpio.gz ]]; then
 	work=$(mktemp -d)
 	trap 'rm -rf "$work"' EXIT
