@@ -473,10 +473,14 @@ func (s *domains) Destroy(_ context.Context, name string, opts backend.DestroyOp
 				return err
 			}
 		}
-		if st.controllerAlive() && waitExit(st.ControllerPID, st.ControllerStart, stopTimeout) {
+		// The controller tears the container down when init dies and
+		// records that it stopped. One that is gone (killed) leaves the
+		// cleanup to us, from the recorded state.
+		waitExit(st.ControllerPID, st.ControllerStart, stopTimeout)
+		if now, err := files.readState(); err == nil && !now.State.Active() {
 			return nil
 		}
-		s.cleanup(files, st, backend.ShutoffDestroyed) // no controller: clean up from the recorded state
+		s.cleanup(files, st, backend.ShutoffDestroyed)
 		return nil
 	})
 }
@@ -577,8 +581,10 @@ func waitExit(pid int, start uint64, timeout time.Duration) bool {
 		return !alive(pid, start)
 	}
 	defer syscall.Close(fd)
-	if !alive(pid, start) { // the pid was reused before we opened it
+	if now := startTime(pid); now != 0 && now != start { // the pid was reused before we opened it
 		return true
 	}
+	// An exited process (a zombie reads as start time 0) makes the
+	// pidfd readable at once.
 	return pollPidfd(fd, timeout) || !alive(pid, start)
 }

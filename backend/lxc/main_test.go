@@ -190,7 +190,7 @@ func (e *env) checkGone(st runState) {
 		what  string
 	}{{st.InitPID, st.InitStart, "init"}, {st.ControllerPID, st.ControllerStart, "controller"}} {
 		if alive(p.pid, p.start) {
-			e.t.Errorf("%s (pid %d) still runs", p.what, p.pid)
+			e.t.Errorf("%s (pid %d, start time %d) still runs", p.what, p.pid, p.start)
 		}
 	}
 	if st.Cgroup != nil && st.Cgroup.Exists() {
