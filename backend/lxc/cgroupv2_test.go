@@ -1,7 +1,6 @@
 package lxc
 
 import (
-	"bufio"
 	"context"
 	"os"
 	"os/exec"
@@ -52,10 +51,6 @@ poweroff -f
 // results back.
 func TestCgroupV2Guest(t *testing.T) {
 	needRoot(t)
-	qemu, err := exec.LookPath("qemu-system-x86_64")
-	if err != nil {
-		t.Fatal("qemu-system-x86_64 is needed to boot the cgroup v2 guest: apt-get install qemu-system-x86 (.ci/run does)")
-	}
 	kernel, initrd := guest.MustBuild(t)
 	tmp := t.TempDir()
 	stage := filepath.Join(tmp, "stage")
@@ -77,36 +72,19 @@ func TestCgroupV2Guest(t *testing.T) {
 	combined := filepath.Join(tmp, "initrd")
 	appendArchive(t, initrd, stage, combined)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, qemu, "-machine", "pc,accel=tcg", "-m", "768", "-smp", "1",
-		"-display", "none", "-monitor", "none", "-serial", "stdio", "-no-reboot",
-		"-kernel", kernel, "-initrd", combined, "-append", "console=ttyS0 panic=-1 quiet")
-	serial, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = cmd.Stdout
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
 	start := time.Now()
-	var lines []string
 	done := ""
-	sc := bufio.NewScanner(serial)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		l := strings.TrimRight(sc.Text(), "\r")
-		lines = append(lines, l)
-		if strings.HasPrefix(l, "LXCV2-DONE") {
-			done = l
-			break
-		}
-	}
+	lines, _ := guest.Serial(t, ctx, []string{"-machine", "pc,accel=tcg", "-m", "768", "-smp", "1",
+		"-display", "none", "-monitor", "none", "-no-reboot",
+		"-kernel", kernel, "-initrd", combined, "-append", "console=ttyS0 panic=-1 quiet"},
+		func(l string) bool {
+			if strings.HasPrefix(l, "LXCV2-DONE") {
+				done = l
+			}
+			return done != ""
+		})
 	out := strings.Join(lines, "\n")
 	if done == "" {
 		t.Fatalf("the guest stopped without a result after %s:\n%s", time.Since(start).Round(time.Second), out)

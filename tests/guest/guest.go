@@ -4,6 +4,8 @@
 package guest
 
 import (
+	"bufio"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -82,4 +84,40 @@ func DomainXML(name, kernel, initrd, cmdline, devices string) string {
     %s
   </devices>
 </domain>`, name, kernel, initrd, strings.TrimSpace("console=ttyS0 panic=-1 quiet "+cmdline), devices)
+}
+
+// Serial runs QEMU with args (qemu-system-x86_64 from PATH; Serial adds
+// -serial stdio) until ctx ends, and hands each line of the guest's serial
+// console to line until it returns true. It returns the lines read and
+// whether line ended the reading (false: QEMU stopped first). QEMU is
+// killed when the test ends.
+func Serial(t testing.TB, ctx context.Context, args []string, line func(string) bool) (lines []string, ended bool) {
+	t.Helper()
+	qemu, err := exec.LookPath("qemu-system-x86_64")
+	if err != nil {
+		t.Fatal("qemu-system-x86_64 is missing: install qemu-system-x86 (.ci/run does)")
+	}
+	cmd := exec.CommandContext(ctx, qemu, append(args, "-serial", "stdio")...)
+	serial, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	sc := bufio.NewScanner(serial)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		l := strings.TrimRight(sc.Text(), "\r")
+		lines = append(lines, l)
+		if line(l) {
+			return lines, true
+		}
+	}
+	return lines, false
 }
