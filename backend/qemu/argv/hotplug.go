@@ -1,0 +1,126 @@
+package argv
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"libvirt.org/go/libvirtxml"
+)
+
+// DiskPlug is how one disk is hot-plugged into a running QEMU: the
+// objects of blockdev-add, in order, and the properties of device_add.
+// They come from the very code that writes the disk's -blockdev and
+// -device options at start, so a hot-plugged disk is the disk a restart
+// would give.
+type DiskPlug struct {
+	Blockdevs []json.RawMessage
+	Device    map[string]string
+	Disk      Disk
+	// XML is the disk as the live XML records it: with its PCI address.
+	XML *libvirtxml.DomainDisk
+}
+
+// PlugDisk lays out disk d for hot-plug into running domain dom: its
+// nodes are numbered node (libvirt-N-format, libvirt-N-storage: N unused
+// in the running QEMU), and a disk without an address takes the first
+// slot of bus 0 from 3 on that is neither in usedSlots (the slots QEMU
+// reports occupied) nor reserved for the machine. Only virtio disks can
+// be hot-plugged (ACPI PCI hot-plug of the pc machine); on q35 each
+// needs a spare pcie-root-port, which this driver does not add.
+func PlugDisk(dom *libvirtxml.Domain, d *libvirtxml.DomainDisk, node int, usedSlots []uint) (*DiskPlug, error) {
+	if d.Target == nil || d.Target.Dev == "" {
+		return nil, unsupported("a <disk> has no <target dev='...'>")
+	}
+	if bus := DiskBus(d); bus != "virtio" {
+		return nil, unsupported("disk bus '%s' cannot be hotplugged.", bus)
+	}
+	b := &builder{dom: dom, cmd: &Command{}, bootIndex: map[any]int{}, q35: IsQ35(machineOf(dom))}
+	b.pci = newPCIBus(b.q35)
+	disk := *d
+	switch a := disk.Address; {
+	case a == nil && b.q35:
+		return nil, unsupported("disk '%s': hot-plug on a q35 machine needs a spare pcie-root-port, which this driver does not add; use --config and restart the domain", d.Target.Dev)
+	case a == nil:
+		for _, s := range usedSlots {
+			b.pci.used[s<<3] = true
+		}
+		slot, err := b.freeSlot(3)
+		if err != nil {
+			return nil, err
+		}
+		zero := uint(0)
+		disk.Address = &libvirtxml.DomainAddress{PCI: &libvirtxml.DomainAddressPCI{Domain: &zero, Bus: &zero, Slot: &slot, Function: &zero}}
+	case a.PCI != nil && uintOr(a.PCI.Bus, 0) == 0 && !b.q35:
+		for _, s := range usedSlots {
+			if s == uintOr(a.PCI.Slot, 0) {
+				return nil, unsupported("disk '%s': PCI slot 0x%02x is in use", d.Target.Dev, s)
+			}
+		}
+	}
+	if disk.Boot != nil {
+		b.bootIndex[&disk] = int(disk.Boot.Order)
+	}
+	if err := b.disk(&disk, node); err != nil {
+		return nil, err
+	}
+	p := &DiskPlug{Disk: b.cmd.Disks[0], XML: &disk}
+	for i := 0; i+1 < len(b.devices); i += 2 {
+		switch b.devices[i] {
+		case "-blockdev":
+			p.Blockdevs = append(p.Blockdevs, json.RawMessage(b.devices[i+1]))
+		case "-device":
+			p.Device = DeviceProps(b.devices[i+1])
+		}
+	}
+	return p, nil
+}
+
+// DeviceProps splits a -device option (driver,key=value,...; a doubled
+// comma is a literal one) into device_add's properties, the driver
+// under "driver".
+func DeviceProps(opt string) map[string]string {
+	props := map[string]string{}
+	var parts []string
+	var cur strings.Builder
+	for i := 0; i < len(opt); i++ {
+		if opt[i] == ',' {
+			if i+1 < len(opt) && opt[i+1] == ',' {
+				cur.WriteByte(',')
+				i++
+				continue
+			}
+			parts = append(parts, cur.String())
+			cur.Reset()
+			continue
+		}
+		cur.WriteByte(opt[i])
+	}
+	parts = append(parts, cur.String())
+	props["driver"] = parts[0]
+	for _, p := range parts[1:] {
+		k, v, _ := strings.Cut(p, "=")
+		props[k] = v
+	}
+	return props
+}
+
+// StorageNode is the protocol node under a disk's format node
+// (libvirt-N-format → libvirt-N-storage).
+func StorageNode(formatNode string) string {
+	return strings.TrimSuffix(formatNode, "-format") + "-storage"
+}
+
+// NodeNumber is N of a node named libvirt-N-format or libvirt-N-storage.
+func NodeNumber(node string) (int, bool) {
+	rest, ok := strings.CutPrefix(node, "libvirt-")
+	if !ok {
+		return 0, false
+	}
+	var n int
+	var kind string
+	if _, err := fmt.Sscanf(strings.Replace(rest, "-", " ", 1), "%d %s", &n, &kind); err != nil {
+		return 0, false
+	}
+	return n, true
+}

@@ -1,0 +1,297 @@
+package qemu
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/virtsh/virtsh/backend"
+	"github.com/virtsh/virtsh/backend/devicexml"
+	"github.com/virtsh/virtsh/backend/qemu/argv"
+	"libvirt.org/go/libvirtxml"
+)
+
+// unplugWait bounds how long a detach waits for the guest to release a
+// device (QEMU's DEVICE_DELETED): ACPI hot-unplug needs the guest's
+// cooperation, and a TCG guest on a busy host is slow.
+const unplugWait = 60 * time.Second
+
+// AttachDevice implements backend.DomainDevices: a <disk> or an
+// <interface> joins the persistent definition (validated as define
+// validates it) and/or, for virtio disks, the running domain.
+func (d *domains) AttachDevice(ctx context.Context, name, deviceXML string, scope backend.Scope) error {
+	dev, err := devicexml.Parse(deviceXML)
+	if err != nil {
+		return err
+	}
+	if dev.NIC != nil && dev.MAC() == "" {
+		dev.NIC.MAC = &libvirtxml.DomainInterfaceMAC{Address: backend.NewMAC()}
+	}
+	return d.changeDevice(name, scope, func(dom *libvirtxml.Domain) error { return devicexml.Attach(dom, dev) },
+		func() error { return d.plug(name, dev) })
+}
+
+// DetachDevice implements backend.DomainDevices: the disk (by target or
+// source) or interface (by MAC address) leaves the persistent definition
+// and/or the running domain.
+func (d *domains) DetachDevice(ctx context.Context, name, deviceXML string, scope backend.Scope) error {
+	dev, err := devicexml.Parse(deviceXML)
+	if err != nil {
+		return err
+	}
+	return d.changeDevice(name, scope, func(dom *libvirtxml.Domain) error { return devicexml.Detach(dom, dev) },
+		func() error { return d.unplug(name, dev) })
+}
+
+// changeDevice applies a device change with the domain locked: the new
+// definition is built and checked first, then the running domain is
+// changed, and only then is the definition written, so that a refused
+// change leaves both as they were.
+func (d *domains) changeDevice(name string, scope backend.Scope, edit func(*libvirtxml.Domain) error, live func() error) error {
+	unlock, err := d.c.defs.Lock(name)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	onLive, onConfig, err := d.c.scopeOf(name, scope)
+	if err != nil {
+		return err
+	}
+	var def string
+	if onConfig {
+		if def, err = d.c.editedDefinition(name, edit); err != nil {
+			return err
+		}
+	}
+	if onLive {
+		if err := live(); err != nil {
+			return err
+		}
+	}
+	if onConfig {
+		return d.c.defs.Write(name, def)
+	}
+	return nil
+}
+
+// editedDefinition is name's persistent definition changed by edit and
+// validated as define validates a definition.
+func (c *Conn) editedDefinition(name string, edit func(*libvirtxml.Domain) error) (string, error) {
+	doc, ok, err := c.defs.Read(name)
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return "", backend.InvalidState("cannot change persistent config of a transient domain")
+	}
+	var dom libvirtxml.Domain
+	if err := dom.Unmarshal(doc); err != nil {
+		return "", backend.XMLError("%v", err)
+	}
+	if err := edit(&dom); err != nil {
+		return "", err
+	}
+	out, err := dom.Marshal()
+	if err != nil {
+		return "", backend.Internal("%v", err)
+	}
+	def, err := c.parseDomain(out)
+	if err != nil {
+		return "", err
+	}
+	return def.XML, nil
+}
+
+// liveDomain reads a running domain's live XML.
+func (c *Conn) liveDomain(name string) (*libvirtxml.Domain, error) {
+	b, err := os.ReadFile(c.liveXMLPath(name))
+	if err != nil {
+		return nil, backend.OperationFailed("cannot read the live XML of domain '%s': %v", name, err)
+	}
+	var dom libvirtxml.Domain
+	if err := dom.Unmarshal(string(b)); err != nil {
+		return nil, backend.XMLError("%v", err)
+	}
+	return &dom, nil
+}
+
+func (c *Conn) writeLiveDomain(name string, dom *libvirtxml.Domain) error {
+	out, err := dom.Marshal()
+	if err != nil {
+		return backend.Internal("%v", err)
+	}
+	return writeFile(c.liveXMLPath(name), out)
+}
+
+// plug hot-plugs a disk into the running domain, as libvirt's
+// qemuDomainAttachDiskGeneric does: blockdev-add of its storage and
+// format nodes, then device_add; whatever was added is removed again
+// when a later step fails.
+func (d *domains) plug(name string, dev devicexml.Device) error {
+	if dev.NIC != nil {
+		return backend.ConfigUnsupported("the QEMU driver cannot hot-plug interfaces yet: attach it with --config and restart the domain")
+	}
+	dom, err := d.c.liveDomain(name)
+	if err != nil {
+		return err
+	}
+	if devicexml.DiskByTarget(dom, dev.Disk.Target.Dev) >= 0 {
+		return backend.InvalidState("target %s already exists", dev.Disk.Target.Dev)
+	}
+	node, err := d.freeNode(name)
+	if err != nil {
+		return err
+	}
+	slots, err := d.usedSlots(name)
+	if err != nil {
+		return err
+	}
+	p, err := argv.PlugDisk(dom, dev.Disk, node, slots)
+	if err != nil {
+		return err
+	}
+	dom.Devices.Disks = append(dom.Devices.Disks, *p.XML)
+	if _, err := d.c.command(dom); err != nil {
+		return err
+	}
+	var added []string
+	rollback := func() {
+		for i := len(added) - 1; i >= 0; i-- {
+			d.qmp(name, "blockdev-del", map[string]any{"node-name": added[i]})
+		}
+	}
+	for _, bd := range p.Blockdevs {
+		var n struct {
+			Node string `json:"node-name"`
+		}
+		json.Unmarshal(bd, &n)
+		if _, err := d.qmp(name, "blockdev-add", bd); err != nil {
+			rollback()
+			return err
+		}
+		added = append(added, n.Node)
+	}
+	if _, err := d.qmp(name, "device_add", p.Device); err != nil {
+		rollback()
+		return err
+	}
+	return d.c.writeLiveDomain(name, dom)
+}
+
+// unplug removes a disk from the running domain, as libvirt's
+// qemuDomainDetachDeviceLive does: device_del, the guest's release of
+// the device (DEVICE_DELETED, which the supervisor waits for), then
+// blockdev-del of its nodes.
+func (d *domains) unplug(name string, dev devicexml.Device) error {
+	if dev.NIC != nil {
+		return backend.ConfigUnsupported("the QEMU driver cannot hot-unplug interfaces yet: detach it with --config and restart the domain")
+	}
+	dom, err := d.c.liveDomain(name)
+	if err != nil {
+		return err
+	}
+	target := dev.Disk.Target.Dev
+	i := devicexml.DiskByTarget(dom, target)
+	if i < 0 {
+		return backend.OperationFailed("disk %s not found", target)
+	}
+	if bus := argv.DiskBus(&dom.Devices.Disks[i]); bus != "virtio" {
+		return backend.InvalidState("disk bus '%s' cannot be hot-unplugged", bus)
+	}
+	cmd, err := d.c.command(dom)
+	if err != nil {
+		return err
+	}
+	id := cmd.Disks[i].Device
+	node, err := d.diskNode(name, id)
+	if err != nil {
+		return err
+	}
+	if _, err := d.c.live(name, request{Op: opDeviceDel, Line: id, Timeout: int(unplugWait / time.Second)}, unplugWait+10*time.Second); err != nil {
+		return err
+	}
+	dom.Devices.Disks = append(dom.Devices.Disks[:i], dom.Devices.Disks[i+1:]...)
+	if err := d.c.writeLiveDomain(name, dom); err != nil {
+		return err
+	}
+	if node == "" {
+		return nil
+	}
+	for _, n := range []string{node, argv.StorageNode(node)} {
+		if _, err := d.qmp(name, "blockdev-del", map[string]any{"node-name": n}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// freeNode is the next node number (libvirt-N-...) the running QEMU
+// does not use.
+func (d *domains) freeNode(name string) (int, error) {
+	ret, err := d.qmp(name, "query-named-block-nodes", map[string]any{"flat": true})
+	if err != nil {
+		return 0, err
+	}
+	var nodes []struct {
+		Node string `json:"node-name"`
+	}
+	json.Unmarshal(ret, &nodes)
+	next := 1
+	for _, n := range nodes {
+		if k, ok := argv.NodeNumber(n.Node); ok && k >= next {
+			next = k + 1
+		}
+	}
+	return next, nil
+}
+
+// usedSlots are the slots of PCI bus 0 QEMU has devices in.
+func (d *domains) usedSlots(name string) ([]uint, error) {
+	ret, err := d.qmp(name, "query-pci", nil)
+	if err != nil {
+		return nil, err
+	}
+	var buses []struct {
+		Bus     uint `json:"bus"`
+		Devices []struct {
+			Slot uint `json:"slot"`
+		} `json:"devices"`
+	}
+	json.Unmarshal(ret, &buses)
+	var out []uint
+	for _, b := range buses {
+		if b.Bus != 0 {
+			continue
+		}
+		for _, dev := range b.Devices {
+			out = append(out, dev.Slot)
+		}
+	}
+	return out, nil
+}
+
+// diskNode is the format node behind device id, "" for an empty drive.
+func (d *domains) diskNode(name, id string) (string, error) {
+	ret, err := d.qmp(name, "query-block", nil)
+	if err != nil {
+		return "", err
+	}
+	var blocks []struct {
+		QDev     string `json:"qdev"`
+		Inserted *struct {
+			Node string `json:"node-name"`
+		} `json:"inserted"`
+	}
+	json.Unmarshal(ret, &blocks)
+	for _, b := range blocks {
+		if b.QDev == id || strings.HasPrefix(b.QDev, "/machine/peripheral/"+id+"/") {
+			if b.Inserted == nil {
+				return "", nil
+			}
+			return b.Inserted.Node, nil
+		}
+	}
+	return "", backend.OperationFailed("QEMU has no block device for '%s'", id)
+}
