@@ -1,0 +1,103 @@
+package tests
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/virtsh/virtsh/tests/guest"
+)
+
+// TestQEMUHotplugDisk plugs a virtio disk into the running TCG guest and
+// unplugs it again, through the virtsh binary: the live XML, domblklist
+// and the guest's own /sys/block follow; a disk attached with --config
+// alone appears only at the next start; failures leave nothing behind.
+func TestQEMUHotplugDisk(t *testing.T) {
+	t.Parallel()
+	kernel, initrd := guest.MustBuild(t)
+	dir := shortTempDir(t)
+	s := lxcShell{t: t, root: filepath.Join(dir, "root"), uri: "qemu:///system"}
+	name := "vt-hp-" + strconv.Itoa(os.Getpid())
+	t.Cleanup(func() {
+		killAll(name)
+		if t.Failed() {
+			b, _ := os.ReadFile(filepath.Join(s.root, "system/var/log/virtsh/qemu", name+".log"))
+			t.Logf("domain log:\n%s", b)
+		}
+	})
+	image := func(file string, mib int64) string {
+		p := filepath.Join(dir, file)
+		if err := os.WriteFile(p, nil, 0o600); err != nil || os.Truncate(p, mib<<20) != nil {
+			t.Fatal("cannot create the disk image")
+		}
+		return p
+	}
+	data, later := image("data.raw", 16), image("later.raw", 4)
+	xml := filepath.Join(dir, "g.xml")
+	os.WriteFile(xml, []byte(guest.DomainXML(name, kernel, initrd, "", "")), 0o644)
+	s.ok("Domain '"+name+"' defined from "+xml+"\n\n", "define", xml)
+	s.ok("Domain '"+name+"' started\n\n", "start", name)
+	c := openConsole(t, s, "console", name)
+	// The guest's virtio disks, as it sees them: "vda=32768 sectors".
+	guestDisks := func(want string) {
+		t.Helper()
+		c.await(t, `echo "disks:$(for d in /sys/block/vd*; do [ -e $d ] && echo -n "${d##*/}=$(cat $d/size) "; done):"`, "disks:"+want+":", 3*time.Minute)
+	}
+	guestDisks("")
+
+	// Refused before anything happens.
+	expectError(t, s.run("-r", "attach-disk", name, data, "vdb", "--live"), `read only access prevents virDomainAttachDeviceFlags`)
+	expectError(t, s.run("attach-disk", name, data, "hdb", "--live"), `disk bus 'ide' cannot be hotplugged`)
+	// QEMU's own error is passed on, and the storage node it had added is gone.
+	expectError(t, s.run("attach-disk", name, filepath.Join(dir, "missing.raw"), "vdb", "--live"), `missing\.raw.*No such file or directory`)
+	if r := s.run("qemu-monitor-command", name, `{"execute":"query-named-block-nodes"}`); r.code != 0 || strings.Contains(r.stdout, "libvirt-") {
+		t.Errorf("a failed attach left block nodes behind: %q %q", r.stdout, r.stderr)
+	}
+
+	s.ok("Disk attached successfully\n\n", "attach-disk", name, data, "vdb", "--live")
+	expect(t, s.run("domblklist", name), `(?m)^ vdb +`+regexp.QuoteMeta(data)+`$`)
+	expect(t, s.run("dumpxml", name), `(?s)<target dev="vdb"></target>\s*<address type="pci" domain="0x0000" bus="0x00" slot="0x0\d" function="0x0"></address>`)
+	if r := s.run("dumpxml", name, "--inactive"); strings.Contains(r.stdout, "vdb") {
+		t.Errorf("--live alone changed the definition: %s", r.stdout)
+	}
+	guestDisks("vda=32768 ")
+	expectError(t, s.run("attach-disk", name, later, "vdb", "--live"), `target vdb already exists`)
+
+	// --config alone: the definition only.
+	s.ok("Disk attached successfully\n\n", "attach-disk", name, later, "vdc", "--config")
+	expect(t, s.run("dumpxml", name, "--inactive"), `<target dev="vdc">`)
+	if r := s.run("domblklist", name); strings.Contains(r.stdout, "vdc") {
+		t.Errorf("--config alone changed the running domain: %s", r.stdout)
+	}
+
+	s.ok("Disk detached successfully\n\n", "detach-disk", name, "vdb", "--live")
+	if r := s.run("domblklist", name); r.code != 0 || strings.Contains(r.stdout, "vdb") {
+		t.Errorf("vdb still listed: %q %q", r.stdout, r.stderr)
+	}
+	guestDisks("")
+	if r := s.run("qemu-monitor-command", name, `{"execute":"query-named-block-nodes"}`); r.code != 0 || strings.Contains(r.stdout, "libvirt-") {
+		t.Errorf("detach left block nodes behind: %q %q", r.stdout, r.stderr)
+	}
+	expectError(t, s.run("detach-disk", name, "vdb", "--live"), `No disk found whose source path or target is vdb|disk vdb not found`)
+	// The same slot and node names serve a second plug.
+	s.ok("Disk attached successfully\n\n", "attach-disk", name, data, "vdb", "--live", "--config")
+	guestDisks("vda=32768 ")
+
+	// The persistent disks come back at the next start.
+	s.ok("Domain '"+name+"' destroyed\n\n", "destroy", name)
+	c.cmd.Process.Kill()
+	s.ok("Domain '"+name+"' started\n\n", "start", name)
+	expect(t, s.run("domblklist", name), `(?s) vdc +`+regexp.QuoteMeta(later)+`\n vdb +`+regexp.QuoteMeta(data)+`\n`)
+	c = openConsole(t, s, "console", name)
+	guestDisks("vda=8192 vdb=32768 ")
+	s.ok("Domain '"+name+"' destroyed\n\n", "destroy", name)
+	s.ok(fmt.Sprintf("Domain '%s' has been undefined\n\n", name), "undefine", name)
+	if procs := processesOf(name); len(procs) > 0 {
+		t.Errorf("left running: %q", procs)
+	}
+}
