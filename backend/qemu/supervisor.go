@@ -63,9 +63,9 @@ type supervisor struct {
 	resumeReason int  // reason of the next RESUME event
 	stopReason   int  // shut-off reason when QEMU exits; 0 means it crashed
 	agentOpen    bool // the guest has opened the agent's port (VSERPORT_CHANGE)
+	exiting      bool
 	// unplugs are the devices being unplugged, closed at their DEVICE_DELETED.
 	unplugs map[string]chan struct{}
-	exiting      bool
 }
 
 // supervisorMain is `virtsh __qemu-supervisor CONFIG RUN LIB LOG [flags] NAME`.
