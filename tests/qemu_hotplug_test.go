@@ -3,6 +3,7 @@ package tests
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -100,4 +101,77 @@ func TestQEMUHotplugDisk(t *testing.T) {
 	if procs := processesOf(name); len(procs) > 0 {
 		t.Errorf("left running: %q", procs)
 	}
+}
+
+// TestQEMUHotplugInterface plugs a bridge interface into the running
+// guest and out again, inside a network namespace of its own: the tap
+// joins the bridge, the guest gets an eth0 and pings the host over it,
+// and after the detach the tap and the guest's eth0 are gone.
+func TestQEMUHotplugInterface(t *testing.T) {
+	t.Parallel()
+	kernel, initrd := guest.MustBuild(t)
+	ns := "virtsh-hp-" + strconv.Itoa(os.Getpid())
+	inNS := func(args ...string) (string, error) {
+		out, err := exec.Command("ip", append([]string{"netns", "exec", ns}, args...)...).CombinedOutput()
+		return string(out), err
+	}
+	if out, err := exec.Command("ip", "netns", "add", ns).CombinedOutput(); err != nil {
+		t.Fatalf("ip netns add: %v: %s", err, out)
+	}
+	dir := shortTempDir(t)
+	s := lxcShell{t: t, root: filepath.Join(dir, "root"), uri: "qemu:///system", prefix: []string{"ip", "netns", "exec", ns}}
+	name := "vt-hpn-" + strconv.Itoa(os.Getpid())
+	t.Cleanup(func() {
+		killAll(name)
+		exec.Command("ip", "netns", "del", ns).Run()
+		if t.Failed() {
+			b, _ := os.ReadFile(filepath.Join(s.root, "system/var/log/virtsh/qemu", name+".log"))
+			t.Logf("domain log:\n%s", b)
+		}
+	})
+	for _, cmd := range [][]string{
+		{"ip", "link", "set", "lo", "up"},
+		{"ip", "link", "add", "br0", "type", "bridge"},
+		{"ip", "addr", "add", "10.99.1.1/24", "dev", "br0"},
+		{"ip", "link", "set", "br0", "up"},
+	} {
+		if out, err := inNS(cmd...); err != nil {
+			t.Fatalf("%q: %v: %s", cmd, err, out)
+		}
+	}
+	xml := filepath.Join(dir, "g.xml")
+	os.WriteFile(xml, []byte(guest.DomainXML(name, kernel, initrd, "", "")), 0o644)
+	s.ok("Domain '"+name+"' defined from "+xml+"\n\n", "define", xml)
+	s.ok("Domain '"+name+"' started\n\n", "start", name)
+	c := openConsole(t, s, "console", name)
+	c.await(t, `echo "nics:$(ls /sys/class/net | grep -v lo):"`, "nics::", 3*time.Minute)
+
+	const mac = "52:54:00:aa:bb:02"
+	expectError(t, s.run("-r", "attach-interface", name, "--type", "bridge", "--source", "br0", "--live"), `read only access prevents virDomainAttachDeviceFlags`)
+	s.ok("Interface attached successfully\n\n", "attach-interface", name, "--type", "bridge", "--source", "br0", "--model", "e1000", "--mac", mac, "--live")
+	out, err := inNS("ip", "-o", "link", "show", "master", "br0")
+	if err != nil || !regexp.MustCompile(`: vnet0: .* master br0 .*link/ether fe:54:00:aa:bb:02 `).MatchString(out) {
+		t.Fatalf("the bridge's ports: %v\n%s", err, out)
+	}
+	expect(t, s.run("domiflist", name), `(?m)^ vnet0 +bridge +br0 +e1000 +`+mac+`$`)
+	expectError(t, s.run("attach-interface", name, "--type", "bridge", "--source", "br0", "--mac", mac, "--live"), `network device with mac `+mac+` already exists`)
+	c.await(t, `ip link set eth0 up; ip addr add 10.99.1.2/24 dev eth0 2>/dev/null; ping -c 1 -W 2 10.99.1.1 | grep -o "1 packets received"`, "1 packets received", 3*time.Minute)
+
+	s.ok("Interface detached successfully\n\n", "detach-interface", name, "--type", "bridge", "--mac", mac, "--live")
+	if out, err := inNS("ip", "link", "show", "vnet0"); err == nil {
+		t.Errorf("the tap outlived its interface:\n%s", out)
+	}
+	if r := s.run("domiflist", name); strings.Contains(r.stdout, mac) {
+		t.Errorf("still listed: %q", r.stdout)
+	}
+	c.await(t, `echo "nics:$(ls /sys/class/net | grep -v lo):"`, "nics::", time.Minute)
+	// Plugged again, it gets the same names back.
+	s.ok("Interface attached successfully\n\n", "attach-interface", name, "--type", "bridge", "--source", "br0", "--model", "e1000", "--mac", mac, "--live", "--config")
+	expect(t, s.run("domiflist", name), `(?m)^ vnet0 +bridge +br0 +e1000 +`+mac+`$`)
+	expect(t, s.run("dumpxml", name, "--inactive"), `<mac address="`+mac+`">`)
+	s.ok("Domain '"+name+"' destroyed\n\n", "destroy", name)
+	if out, err := inNS("ip", "link", "show", "vnet0"); err == nil {
+		t.Errorf("the tap outlived its guest:\n%s", out)
+	}
+	s.ok("Domain '"+name+"' has been undefined\n\n", "undefine", name)
 }

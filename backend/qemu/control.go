@@ -29,6 +29,8 @@ const (
 	// opDeviceDel unplugs device Line (device_del) and waits up to
 	// Timeout seconds for the guest to release it (DEVICE_DELETED).
 	opDeviceDel = "device_del"
+	opPlugNIC   = "plug_nic"   // Command: a nicPlug
+	opUnplugNIC = "unplug_nic" // Command: a nicUnplug
 )
 
 type request struct {

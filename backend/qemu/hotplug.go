@@ -131,7 +131,7 @@ func (c *Conn) writeLiveDomain(name string, dom *libvirtxml.Domain) error {
 // when a later step fails.
 func (d *domains) plug(name string, dev devicexml.Device) error {
 	if dev.NIC != nil {
-		return backend.ConfigUnsupported("the QEMU driver cannot hot-plug interfaces yet: attach it with --config and restart the domain")
+		return d.plugNIC(name, dev)
 	}
 	dom, err := d.c.liveDomain(name)
 	if err != nil {
@@ -186,7 +186,7 @@ func (d *domains) plug(name string, dev devicexml.Device) error {
 // blockdev-del of its nodes.
 func (d *domains) unplug(name string, dev devicexml.Device) error {
 	if dev.NIC != nil {
-		return backend.ConfigUnsupported("the QEMU driver cannot hot-unplug interfaces yet: detach it with --config and restart the domain")
+		return d.unplugNIC(name, dev)
 	}
 	dom, err := d.c.liveDomain(name)
 	if err != nil {
@@ -294,4 +294,129 @@ func (d *domains) diskNode(name, id string) (string, error) {
 		}
 	}
 	return "", backend.OperationFailed("QEMU has no block device for '%s'", id)
+}
+
+// plugNIC hot-plugs an interface, as libvirt's qemuDomainAttachNetDevice
+// does: a tap on the bridge or network port (type bridge, network) or
+// QEMU's user network, netdev_add, device_add. The supervisor does it,
+// since it owns the domain's taps.
+func (d *domains) plugNIC(name string, dev devicexml.Device) error {
+	dom, err := d.c.liveDomain(name)
+	if err != nil {
+		return err
+	}
+	if len(devicexml.NICs(dom, dev.MAC())) > 0 {
+		return backend.InvalidArgument("network device with mac %s already exists", dev.MAC())
+	}
+	index, err := d.freeNICIndex(name)
+	if err != nil {
+		return err
+	}
+	slots, err := d.usedSlots(name)
+	if err != nil {
+		return err
+	}
+	p, err := argv.PlugNIC(dom, dev.NIC, index, slots)
+	if err != nil {
+		return err
+	}
+	dom.Devices.Interfaces = append(dom.Devices.Interfaces, *p.XML)
+	if _, err := d.c.command(dom); err != nil {
+		return err
+	}
+	req, _ := json.Marshal(nicPlug{Tap: p.Tap, Netdev: p.Netdev, Device: p.Device})
+	ret, err := d.c.live(name, request{Op: opPlugNIC, Command: req}, 35*time.Second)
+	if err != nil {
+		return err
+	}
+	var tap string
+	json.Unmarshal(ret, &tap)
+	if tap != "" {
+		dom.Devices.Interfaces[len(dom.Devices.Interfaces)-1].Target = &libvirtxml.DomainInterfaceTarget{Dev: tap}
+	}
+	return d.c.writeLiveDomain(name, dom)
+}
+
+// unplugNIC removes the interface with the device's MAC address from
+// the running domain; QEMU tells which of its NICs has that address.
+func (d *domains) unplugNIC(name string, dev devicexml.Device) error {
+	dom, err := d.c.liveDomain(name)
+	if err != nil {
+		return err
+	}
+	i, err := devicexml.NIC(dom, dev.MAC())
+	if err != nil {
+		return err
+	}
+	n := dom.Devices.Interfaces[i]
+	u := nicUnplug{}
+	if t := argv.InterfaceType(&n); (t == "bridge" || t == "network") && n.Target != nil {
+		u.Tap = n.Target.Dev
+	}
+	if u.Device, err = d.nicDevice(name, n.MAC.Address); err != nil {
+		return err
+	}
+	ret, err := d.qmp(name, "qom-get", map[string]any{"path": "/machine/peripheral/" + u.Device, "property": "netdev"})
+	if err != nil {
+		return err
+	}
+	json.Unmarshal(ret, &u.Netdev)
+	req, _ := json.Marshal(u)
+	if _, err := d.c.live(name, request{Op: opUnplugNIC, Command: req, Timeout: int(unplugWait / time.Second)}, unplugWait+10*time.Second); err != nil {
+		return err
+	}
+	dom.Devices.Interfaces = append(dom.Devices.Interfaces[:i], dom.Devices.Interfaces[i+1:]...)
+	return d.c.writeLiveDomain(name, dom)
+}
+
+// peripherals are the ids of QEMU's user-created devices.
+func (d *domains) peripherals(name string) (map[string]bool, error) {
+	ret, err := d.qmp(name, "qom-list", map[string]any{"path": "/machine/peripheral"})
+	if err != nil {
+		return nil, err
+	}
+	var props []struct {
+		Name string `json:"name"`
+		Type string `json:"type"`
+	}
+	json.Unmarshal(ret, &props)
+	ids := map[string]bool{}
+	for _, p := range props {
+		if strings.HasPrefix(p.Type, "child<") {
+			ids[p.Name] = true
+		}
+	}
+	return ids, nil
+}
+
+// freeNICIndex is the lowest N for which QEMU has no device netN.
+func (d *domains) freeNICIndex(name string) (int, error) {
+	ids, err := d.peripherals(name)
+	if err != nil {
+		return 0, err
+	}
+	i := 0
+	for ids["net"+itoa(i)] {
+		i++
+	}
+	return i, nil
+}
+
+// nicDevice is the id of QEMU's NIC (netN) with MAC address mac.
+func (d *domains) nicDevice(name, mac string) (string, error) {
+	ids, err := d.peripherals(name)
+	if err != nil {
+		return "", err
+	}
+	for id := range ids {
+		if !strings.HasPrefix(id, "net") {
+			continue
+		}
+		ret, err := d.qmp(name, "qom-get", map[string]any{"path": "/machine/peripheral/" + id, "property": "mac"})
+		var got string
+		if err == nil && json.Unmarshal(ret, &got) == nil && strings.EqualFold(got, mac) {
+			return id, nil
+		}
+	}
+	return "", backend.OperationFailed("QEMU has no network device with MAC address %s", mac)
 }

@@ -608,6 +608,18 @@ func (s *supervisor) do(req request) (json.RawMessage, error) {
 		return monitorCommand(s.mon, req)
 	case opDeviceDel:
 		return nil, s.deviceDel(req.Line, time.Duration(req.Timeout)*time.Second)
+	case opPlugNIC:
+		var p nicPlug
+		if err := json.Unmarshal(req.Command, &p); err != nil {
+			return nil, backend.InvalidArgument("bad interface plug request: %v", err)
+		}
+		return s.plugNIC(p)
+	case opUnplugNIC:
+		var u nicUnplug
+		if err := json.Unmarshal(req.Command, &u); err != nil {
+			return nil, backend.InvalidArgument("bad interface unplug request: %v", err)
+		}
+		return nil, s.unplugNIC(u, time.Duration(req.Timeout)*time.Second)
 	case opAgent:
 		path, err := s.agentSocket()
 		if err != nil {

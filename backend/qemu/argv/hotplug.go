@@ -35,28 +35,11 @@ func PlugDisk(dom *libvirtxml.Domain, d *libvirtxml.DomainDisk, node int, usedSl
 	if bus := DiskBus(d); bus != "virtio" {
 		return nil, unsupported("disk bus '%s' cannot be hotplugged.", bus)
 	}
-	b := &builder{dom: dom, cmd: &Command{}, bootIndex: map[any]int{}, q35: IsQ35(machineOf(dom))}
-	b.pci = newPCIBus(b.q35)
+	b := hotplugBuilder(dom)
 	disk := *d
-	switch a := disk.Address; {
-	case a == nil && b.q35:
-		return nil, unsupported("disk '%s': hot-plug on a q35 machine needs a spare pcie-root-port, which this driver does not add; use --config and restart the domain", d.Target.Dev)
-	case a == nil:
-		for _, s := range usedSlots {
-			b.pci.used[s<<3] = true
-		}
-		slot, err := b.freeSlot(3)
-		if err != nil {
-			return nil, err
-		}
-		zero := uint(0)
-		disk.Address = &libvirtxml.DomainAddress{PCI: &libvirtxml.DomainAddressPCI{Domain: &zero, Bus: &zero, Slot: &slot, Function: &zero}}
-	case a.PCI != nil && uintOr(a.PCI.Bus, 0) == 0 && !b.q35:
-		for _, s := range usedSlots {
-			if s == uintOr(a.PCI.Slot, 0) {
-				return nil, unsupported("disk '%s': PCI slot 0x%02x is in use", d.Target.Dev, s)
-			}
-		}
+	var err error
+	if disk.Address, err = b.hotplugAddress("disk '"+d.Target.Dev+"'", d.Address, usedSlots); err != nil {
+		return nil, err
 	}
 	if disk.Boot != nil {
 		b.bootIndex[&disk] = int(disk.Boot.Order)
@@ -72,6 +55,76 @@ func PlugDisk(dom *libvirtxml.Domain, d *libvirtxml.DomainDisk, node int, usedSl
 		case "-device":
 			p.Device = DeviceProps(b.devices[i+1])
 		}
+	}
+	return p, nil
+}
+
+func hotplugBuilder(dom *libvirtxml.Domain) *builder {
+	b := &builder{dom: dom, cmd: &Command{}, bootIndex: map[any]int{}, q35: IsQ35(machineOf(dom))}
+	b.pci = newPCIBus(b.q35)
+	return b
+}
+
+// hotplugAddress is the PCI address of a device hot-plugged into a
+// running domain: the one its XML gives, unless QEMU has a device there,
+// or the first free slot of bus 0 from 3 on.
+func (b *builder) hotplugAddress(what string, a *libvirtxml.DomainAddress, usedSlots []uint) (*libvirtxml.DomainAddress, error) {
+	switch {
+	case a == nil && b.q35:
+		return nil, unsupported("%s: hot-plug on a q35 machine needs a spare pcie-root-port, which this driver does not add; use --config and restart the domain", what)
+	case a == nil:
+		for _, s := range usedSlots {
+			b.pci.used[s<<3] = true
+		}
+		slot, err := b.freeSlot(3)
+		if err != nil {
+			return nil, err
+		}
+		zero := uint(0)
+		return &libvirtxml.DomainAddress{PCI: &libvirtxml.DomainAddressPCI{Domain: &zero, Bus: &zero, Slot: &slot, Function: &zero}}, nil
+	case a.PCI != nil && uintOr(a.PCI.Bus, 0) == 0 && !b.q35:
+		for _, s := range usedSlots {
+			if s == uintOr(a.PCI.Slot, 0) {
+				return nil, unsupported("%s: PCI slot 0x%02x is in use", what, s)
+			}
+		}
+	}
+	return a, nil
+}
+
+// NICPlug is how one interface is hot-plugged: netdev_add's and
+// device_add's arguments, and its tap when it has one (the caller plugs
+// the tap and sets the netdev's "ifname").
+type NICPlug struct {
+	Netdev map[string]any
+	Device map[string]string
+	Tap    *Tap
+	NIC    NIC
+	// XML is the interface as the live XML records it: with its PCI address.
+	XML *libvirtxml.DomainInterface
+}
+
+// PlugNIC lays out interface n for hot-plug into running domain dom as
+// the index-th interface (its ids hostnetINDEX and netINDEX must be
+// unused in the running QEMU), addressed as PlugDisk addresses disks.
+func PlugNIC(dom *libvirtxml.Domain, n *libvirtxml.DomainInterface, index int, usedSlots []uint) (*NICPlug, error) {
+	b := hotplugBuilder(dom)
+	nic := *n
+	var err error
+	if nic.Address, err = b.hotplugAddress(fmt.Sprintf("interface %d", index), n.Address, usedSlots); err != nil {
+		return nil, err
+	}
+	if nic.Boot != nil {
+		b.bootIndex[&nic] = int(nic.Boot.Order)
+	}
+	if err := b.iface(index, &nic); err != nil {
+		return nil, err
+	}
+	p := &NICPlug{NIC: b.cmd.NICs[0], XML: &nic, Device: DeviceProps(b.devices[3])}
+	p.Netdev = map[string]any{"type": "user", "id": p.NIC.Netdev}
+	if len(b.cmd.Taps) > 0 {
+		p.Tap = &b.cmd.Taps[0]
+		p.Netdev = map[string]any{"type": "tap", "id": p.NIC.Netdev, "script": "no", "downscript": "no", "vnet_hdr": true}
 	}
 	return p, nil
 }
