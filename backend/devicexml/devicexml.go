@@ -48,7 +48,7 @@ func Parse(doc string) (Device, error) {
 		}
 		back, err = dev.NIC.Marshal()
 	default:
-		return Device{}, backend.ConfigUnsupported("persistent attach of device '%s' is not supported: only <disk> and <interface> are", root.XMLName.Local)
+		return Device{}, backend.ConfigUnsupported("attaching or detaching <%s> is not supported: only <disk> and <interface> are", root.XMLName.Local)
 	}
 	if err != nil {
 		return Device{}, backend.Internal("%v", err)
