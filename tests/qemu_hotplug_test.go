@@ -68,6 +68,12 @@ func TestQEMUHotplugDisk(t *testing.T) {
 	}
 	guestDisks("vda=32768 ")
 	expectError(t, s.run("attach-disk", name, later, "vdb", "--live"), `target vdb already exists`)
+	// device_add fails (the image is in use by vdb): the nodes blockdev-add
+	// added for it (libvirt-2-...) are deleted again.
+	expectError(t, s.run("attach-disk", name, data, "vdc", "--live"), `Failed to get "write" lock`)
+	if r := s.run("qemu-monitor-command", name, `{"execute":"query-named-block-nodes"}`); r.code != 0 || strings.Contains(r.stdout, "libvirt-2-") || !strings.Contains(r.stdout, "libvirt-1-format") {
+		t.Errorf("a failed device_add left block nodes behind: %q %q", r.stdout, r.stderr)
+	}
 
 	// --config alone: the definition only.
 	s.ok("Disk attached successfully\n\n", "attach-disk", name, later, "vdc", "--config")
