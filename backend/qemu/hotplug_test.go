@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/virtsh/virtsh/backend"
 	"libvirt.org/go/libvirtxml"
@@ -85,4 +86,36 @@ func definition(t *testing.T, c *Conn, name string) *libvirtxml.Domain {
 		t.Fatal(err)
 	}
 	return &dom
+}
+
+// TestSupervisorDeviceDelWaitsForTheGuest: detach returns once QEMU
+// reports the device itself deleted (not its backend), and fails, saying
+// why, when the guest never releases it.
+func TestSupervisorDeviceDelWaitsForTheGuest(t *testing.T) {
+	s, mon, _ := newFakeSupervisor(t, "", "", "")
+	done := make(chan error, 1)
+	go func() { done <- s.deviceDel("virtio-disk1", 30*time.Second) }()
+	for len(mon.sent()) == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	s.handleEvent(ev("DEVICE_DELETED", map[string]any{"path": "/machine/peripheral/virtio-disk1/virtio-backend"}))
+	select {
+	case err := <-done:
+		t.Fatalf("returned at the backend's event: %v", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	s.handleEvent(ev("DEVICE_DELETED", map[string]any{"device": "virtio-disk1", "path": "/machine/peripheral/virtio-disk1"}))
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got := mon.sent(); len(got) != 1 || got[0] != "device_del" {
+		t.Errorf("sent %q", got)
+	}
+	err := s.deviceDel("net1", 10*time.Millisecond)
+	if err == nil || !strings.Contains(err.Error(), "the guest did not release device 'net1'") {
+		t.Errorf("timeout: %v", err)
+	}
+	if len(s.unplugs) != 0 {
+		t.Errorf("waiters left: %v", s.unplugs)
+	}
 }
