@@ -146,11 +146,18 @@ func TestQEMUHotplugInterface(t *testing.T) {
 		}
 	}
 	xml := filepath.Join(dir, "g.xml")
-	os.WriteFile(xml, []byte(guest.DomainXML(name, kernel, initrd, "", "")), 0o644)
+	userNIC := `<interface type='user'><mac address='52:54:00:aa:bb:01'/><model type='e1000'/></interface>`
+	os.WriteFile(xml, []byte(guest.DomainXML(name, kernel, initrd, "", userNIC)), 0o644)
 	s.ok("Domain '"+name+"' defined from "+xml+"\n\n", "define", xml)
 	s.ok("Domain '"+name+"' started\n\n", "start", name)
 	c := openConsole(t, s, "console", name)
-	c.await(t, `echo "nics:$(ls /sys/class/net | grep -v lo):"`, "nics::", 3*time.Minute)
+	c.await(t, `echo "nics:$(ls /sys/class/net | grep -v lo):"`, "nics:eth0:", 3*time.Minute)
+	// An interface the domain started with leaves with detach-device.
+	nicXML := filepath.Join(dir, "nic.xml")
+	os.WriteFile(nicXML, []byte(userNIC), 0o644)
+	s.ok("Device detached successfully\n\n", "detach-device", name, nicXML, "--live")
+	c.await(t, `echo "nics:$(ls /sys/class/net | grep -v lo):"`, "nics::", time.Minute)
+	expect(t, s.run("dumpxml", name, "--inactive"), `52:54:00:aa:bb:01`)
 
 	const mac = "52:54:00:aa:bb:02"
 	expectError(t, s.run("-r", "attach-interface", name, "--type", "bridge", "--source", "br0", "--live"), `read only access prevents virDomainAttachDeviceFlags`)
