@@ -188,3 +188,45 @@ func TestQEMUHotplugInterface(t *testing.T) {
 	}
 	s.ok("Domain '"+name+"' has been undefined\n\n", "undefine", name)
 }
+
+// TestQEMUHotplugDiskQ35: on q35 a disk is hot-plugged into an empty
+// pcie-root-port of the definition, and refused when none is left.
+func TestQEMUHotplugDiskQ35(t *testing.T) {
+	t.Parallel()
+	kernel, initrd := guest.MustBuild(t)
+	dir := shortTempDir(t)
+	s := lxcShell{t: t, root: filepath.Join(dir, "root"), uri: "qemu:///system"}
+	name := "vt-hq-" + strconv.Itoa(os.Getpid())
+	t.Cleanup(func() {
+		killAll(name)
+		if t.Failed() {
+			b, _ := os.ReadFile(filepath.Join(s.root, "system/var/log/virtsh/qemu", name+".log"))
+			t.Logf("domain log:\n%s", b)
+		}
+	})
+	data := filepath.Join(dir, "data.raw")
+	if err := os.WriteFile(data, nil, 0o600); err != nil || os.Truncate(data, 8<<20) != nil {
+		t.Fatal("cannot create the disk image")
+	}
+	doc := strings.Replace(guest.DomainXML(name, kernel, initrd, "", `
+    <controller type='pci' index='0' model='pcie-root'/>
+    <controller type='pci' index='1' model='pcie-root-port'/>`), "machine='pc'", "machine='q35'", 1)
+	xml := filepath.Join(dir, "g.xml")
+	os.WriteFile(xml, []byte(doc), 0o644)
+	s.ok("Domain '"+name+"' defined from "+xml+"\n\n", "define", xml)
+	s.ok("Domain '"+name+"' started\n\n", "start", name)
+	c := openConsole(t, s, "console", name)
+	guestDisks := func(want string) {
+		t.Helper()
+		c.await(t, `echo "disks:$(for d in /sys/block/vd*; do [ -e $d ] && echo -n "${d##*/}=$(cat $d/size) "; done):"`, "disks:"+want+":", 3*time.Minute)
+	}
+	guestDisks("")
+	s.ok("Disk attached successfully\n\n", "attach-disk", name, data, "vdb", "--live")
+	expect(t, s.run("dumpxml", name), `<address type="pci" domain="0x0000" bus="0x01" slot="0x00" function="0x0">`)
+	guestDisks("vda=16384 ")
+	expectError(t, s.run("attach-disk", name, filepath.Join(dir, "other.raw"), "vdc", "--live"), `hot-plug on a q35 machine needs an empty pcie-root-port`)
+	s.ok("Disk detached successfully\n\n", "detach-disk", name, "vdb", "--live")
+	guestDisks("")
+	s.ok("Domain '"+name+"' destroyed\n\n", "destroy", name)
+	s.ok("Domain '"+name+"' has been undefined\n\n", "undefine", name)
+}

@@ -144,11 +144,11 @@ func (d *domains) plug(name string, dev devicexml.Device) error {
 	if err != nil {
 		return err
 	}
-	slots, err := d.usedSlots(name)
+	use, err := d.pciUse(name)
 	if err != nil {
 		return err
 	}
-	p, err := argv.PlugDisk(dom, dev.Disk, node, slots)
+	p, err := argv.PlugDisk(dom, dev.Disk, node, use)
 	if err != nil {
 		return err
 	}
@@ -247,29 +247,38 @@ func (d *domains) freeNode(name string) (int, error) {
 	return next, nil
 }
 
-// usedSlots are the slots of PCI bus 0 QEMU has devices in.
-func (d *domains) usedSlots(name string) ([]uint, error) {
+// pciUse is what QEMU's PCI buses have taken: bus 0's slots, and which
+// pcie-root-ports (pci.N) have no device.
+func (d *domains) pciUse(name string) (argv.PCIUse, error) {
 	ret, err := d.qmp(name, "query-pci", nil)
 	if err != nil {
-		return nil, err
+		return argv.PCIUse{}, err
 	}
 	var buses []struct {
 		Bus     uint `json:"bus"`
 		Devices []struct {
-			Slot uint `json:"slot"`
+			Slot   uint   `json:"slot"`
+			QDevID string `json:"qdev_id"`
+			Bridge *struct {
+				Devices []json.RawMessage `json:"devices"`
+			} `json:"pci_bridge"`
 		} `json:"devices"`
 	}
 	json.Unmarshal(ret, &buses)
-	var out []uint
+	var use argv.PCIUse
 	for _, b := range buses {
 		if b.Bus != 0 {
 			continue
 		}
 		for _, dev := range b.Devices {
-			out = append(out, dev.Slot)
+			use.Slots = append(use.Slots, dev.Slot)
+			n, isPort := strings.CutPrefix(dev.QDevID, "pci.")
+			if isPort && dev.Bridge != nil && len(dev.Bridge.Devices) == 0 {
+				use.FreePorts = append(use.FreePorts, uint(atoi(n)))
+			}
 		}
 	}
-	return out, nil
+	return use, nil
 }
 
 // diskNode is the format node behind device id, "" for an empty drive.
@@ -312,11 +321,11 @@ func (d *domains) plugNIC(name string, dev devicexml.Device) error {
 	if err != nil {
 		return err
 	}
-	slots, err := d.usedSlots(name)
+	use, err := d.pciUse(name)
 	if err != nil {
 		return err
 	}
-	p, err := argv.PlugNIC(dom, dev.NIC, index, slots)
+	p, err := argv.PlugNIC(dom, dev.NIC, index, use)
 	if err != nil {
 		return err
 	}

@@ -21,14 +21,17 @@ type DiskPlug struct {
 	XML *libvirtxml.DomainDisk
 }
 
+// PCIUse is what the running QEMU's PCI bus has taken, from query-pci.
+type PCIUse struct {
+	Slots     []uint // slots of bus 0 with a device
+	FreePorts []uint // indexes N of the pcie-root-ports (pci.N) with no device
+}
+
 // PlugDisk lays out disk d for hot-plug into running domain dom: its
 // nodes are numbered node (libvirt-N-format, libvirt-N-storage: N unused
-// in the running QEMU), and a disk without an address takes the first
-// slot of bus 0 from 3 on that is neither in usedSlots (the slots QEMU
-// reports occupied) nor reserved for the machine. Only virtio disks can
-// be hot-plugged (ACPI PCI hot-plug of the pc machine); on q35 each
-// needs a spare pcie-root-port, which this driver does not add.
-func PlugDisk(dom *libvirtxml.Domain, d *libvirtxml.DomainDisk, node int, usedSlots []uint) (*DiskPlug, error) {
+// in the running QEMU), and a disk without an address goes where
+// hotplugAddress puts it. Only virtio disks can be hot-plugged.
+func PlugDisk(dom *libvirtxml.Domain, d *libvirtxml.DomainDisk, node int, use PCIUse) (*DiskPlug, error) {
 	if d.Target == nil || d.Target.Dev == "" {
 		return nil, unsupported("a <disk> has no <target dev='...'>")
 	}
@@ -38,7 +41,7 @@ func PlugDisk(dom *libvirtxml.Domain, d *libvirtxml.DomainDisk, node int, usedSl
 	b := hotplugBuilder(dom)
 	disk := *d
 	var err error
-	if disk.Address, err = b.hotplugAddress("disk '"+d.Target.Dev+"'", d.Address, usedSlots); err != nil {
+	if disk.Address, err = b.hotplugAddress("disk '"+d.Target.Dev+"'", d.Address, use); err != nil {
 		return nil, err
 	}
 	if disk.Boot != nil {
@@ -66,30 +69,51 @@ func hotplugBuilder(dom *libvirtxml.Domain) *builder {
 }
 
 // hotplugAddress is the PCI address of a device hot-plugged into a
-// running domain: the one its XML gives, unless QEMU has a device there,
-// or the first free slot of bus 0 from 3 on.
-func (b *builder) hotplugAddress(what string, a *libvirtxml.DomainAddress, usedSlots []uint) (*libvirtxml.DomainAddress, error) {
+// running domain: the one its XML gives, unless QEMU has a device there;
+// else, on pc (ACPI PCI hot-plug of pci.0), the first free slot of bus 0
+// from 3 on; on q35 (PCI Express hot-plug), slot 0 of the first empty
+// pcie-root-port: libvirt's rule that every device gets a port of its
+// own, the port defined beforehand since ports cannot be hot-plugged.
+func (b *builder) hotplugAddress(what string, a *libvirtxml.DomainAddress, use PCIUse) (*libvirtxml.DomainAddress, error) {
+	zero := uint(0)
 	switch {
 	case a == nil && b.q35:
-		return nil, unsupported("%s: hot-plug on a q35 machine needs a spare pcie-root-port, which this driver does not add; use --config and restart the domain", what)
+		for _, port := range use.FreePorts {
+			if b.definesRootPort(port) {
+				return &libvirtxml.DomainAddress{PCI: &libvirtxml.DomainAddressPCI{Domain: &zero, Bus: &port, Slot: &zero, Function: &zero}}, nil
+			}
+		}
+		return nil, unsupported("%s: hot-plug on a q35 machine needs an empty pcie-root-port; add <controller type='pci' model='pcie-root-port'/> to the definition (one per device to hot-plug) and restart the domain", what)
 	case a == nil:
-		for _, s := range usedSlots {
+		for _, s := range use.Slots {
 			b.pci.used[s<<3] = true
 		}
 		slot, err := b.freeSlot(3)
 		if err != nil {
 			return nil, err
 		}
-		zero := uint(0)
 		return &libvirtxml.DomainAddress{PCI: &libvirtxml.DomainAddressPCI{Domain: &zero, Bus: &zero, Slot: &slot, Function: &zero}}, nil
-	case a.PCI != nil && uintOr(a.PCI.Bus, 0) == 0 && !b.q35:
-		for _, s := range usedSlots {
+	case a.PCI != nil && uintOr(a.PCI.Bus, 0) == 0:
+		for _, s := range use.Slots {
 			if s == uintOr(a.PCI.Slot, 0) {
 				return nil, unsupported("%s: PCI slot 0x%02x is in use", what, s)
 			}
 		}
 	}
 	return a, nil
+}
+
+// definesRootPort reports whether the XML defines pcie-root-port index.
+func (b *builder) definesRootPort(index uint) bool {
+	if b.dom.Devices == nil {
+		return false
+	}
+	for _, c := range b.dom.Devices.Controllers {
+		if c.Type == "pci" && c.Model == "pcie-root-port" && c.Index != nil && *c.Index == index {
+			return true
+		}
+	}
+	return false
 }
 
 // NICPlug is how one interface is hot-plugged: netdev_add's and
@@ -107,11 +131,11 @@ type NICPlug struct {
 // PlugNIC lays out interface n for hot-plug into running domain dom as
 // the index-th interface (its ids hostnetINDEX and netINDEX must be
 // unused in the running QEMU), addressed as PlugDisk addresses disks.
-func PlugNIC(dom *libvirtxml.Domain, n *libvirtxml.DomainInterface, index int, usedSlots []uint) (*NICPlug, error) {
+func PlugNIC(dom *libvirtxml.Domain, n *libvirtxml.DomainInterface, index int, use PCIUse) (*NICPlug, error) {
 	b := hotplugBuilder(dom)
 	nic := *n
 	var err error
-	if nic.Address, err = b.hotplugAddress(fmt.Sprintf("interface %d", index), n.Address, usedSlots); err != nil {
+	if nic.Address, err = b.hotplugAddress(fmt.Sprintf("interface %d", index), n.Address, use); err != nil {
 		return nil, err
 	}
 	if nic.Boot != nil {

@@ -3,6 +3,7 @@ package argv
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 
 	"libvirt.org/go/libvirtxml"
@@ -17,7 +18,7 @@ func TestPlugDiskReusesStartLayout(t *testing.T) {
 	if err := d.Unmarshal(`<disk type='file'><driver name='qemu' type='qcow2' cache='none'/><source file='/img/a,b.qcow2'/><target dev='vdb' bus='virtio'/><serial>x,y</serial></disk>`); err != nil {
 		t.Fatal(err)
 	}
-	p, err := PlugDisk(&dom, &d, 7, []uint{0, 1, 2, 3, 4})
+	p, err := PlugDisk(&dom, &d, 7, PCIUse{Slots: []uint{0, 1, 2, 3, 4}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,12 +51,22 @@ func TestPlugDiskReusesStartLayout(t *testing.T) {
 		t.Errorf("NodeNumber %d %v", n, ok)
 	}
 	d.Target.Bus = "ide"
-	if _, err := PlugDisk(&dom, &d, 7, nil); err == nil || err.Error() != "unsupported configuration: disk bus 'ide' cannot be hotplugged." {
+	if _, err := PlugDisk(&dom, &d, 7, PCIUse{}); err == nil || err.Error() != "unsupported configuration: disk bus 'ide' cannot be hotplugged." {
 		t.Errorf("ide: %v", err)
 	}
 	d.Target.Bus = "virtio"
 	dom.OS.Type.Machine = "q35"
-	if _, err := PlugDisk(&dom, &d, 7, nil); err == nil {
-		t.Error("q35 without a root port accepted")
+	if _, err := PlugDisk(&dom, &d, 7, PCIUse{}); err == nil || !strings.Contains(err.Error(), "needs an empty pcie-root-port") {
+		t.Errorf("q35 without a free root port: %v", err)
+	}
+	two, three := uint(2), uint(3)
+	dom.Devices = &libvirtxml.DomainDeviceList{Controllers: []libvirtxml.DomainController{
+		{Type: "pci", Model: "pcie-root", Index: new(uint)}, {Type: "pci", Model: "pcie-root-port", Index: &two}, {Type: "pci", Model: "pcie-root-port", Index: &three}}}
+	p, err = PlugDisk(&dom, &d, 7, PCIUse{FreePorts: []uint{1, 2, 3}}) // pci.1: the port of an unplugged device, not in the XML
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Device["bus"] != "pci.2" || p.Device["addr"] != "0x0" || *p.XML.Address.PCI.Bus != 2 {
+		t.Errorf("q35: device %v, address %+v", p.Device, p.XML.Address.PCI)
 	}
 }
