@@ -67,6 +67,7 @@ func TestQEMUHotplugDisk(t *testing.T) {
 		t.Errorf("--live alone changed the definition: %s", r.stdout)
 	}
 	guestDisks("vda=32768 ")
+	expect(t, s.run("domblkstat", name, "vdb"), `^vdb rd_req [1-9]\d*\n`) // the guest's kernel read its partition table
 	expectError(t, s.run("attach-disk", name, later, "vdb", "--live"), `target vdb already exists`)
 	// device_add fails (the image is in use by vdb): the nodes blockdev-add
 	// added for it (libvirt-2-...) are deleted again.
