@@ -119,3 +119,37 @@ func TestSupervisorDeviceDelWaitsForTheGuest(t *testing.T) {
 		t.Errorf("waiters left: %v", s.unplugs)
 	}
 }
+
+// BenchmarkAttachDetachConfig: one op is an attach and a detach of a
+// disk with --config (two validated definition writes), beside its
+// anchor, two defines of the same domain.
+func BenchmarkAttachDetachConfig(b *testing.B) {
+	c := openTest(b)
+	doc := fmt.Sprintf(smallXML, "web")
+	if _, err := c.Domains().Define(ctx, doc, backend.DefineOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	doc, _ = c.Domains().XML(ctx, "web", backend.XMLOptions{Inactive: true}) // with its UUID
+	dd := c.Domains().(backend.DomainDevices)
+	disk := `<disk type='file'><source file='/img/data.raw'/><target dev='vdb'/></disk>`
+	cfg := backend.Scope{Config: true}
+	b.Run("attach+detach", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if err := dd.AttachDevice(ctx, "web", disk, cfg); err != nil {
+				b.Fatal(err)
+			}
+			if err := dd.DetachDevice(ctx, "web", disk, cfg); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("define-x2-anchor", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			for j := 0; j < 2; j++ {
+				if _, err := c.Domains().Define(ctx, doc, backend.DefineOptions{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+}
