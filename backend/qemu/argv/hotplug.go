@@ -16,7 +16,6 @@ import (
 type DiskPlug struct {
 	Blockdevs []json.RawMessage
 	Device    map[string]string
-	Disk      Disk
 	// XML is the disk as the live XML records it: with its PCI address.
 	XML *libvirtxml.DomainDisk
 }
@@ -50,7 +49,7 @@ func PlugDisk(dom *libvirtxml.Domain, d *libvirtxml.DomainDisk, node int, use PC
 	if err := b.disk(&disk, node); err != nil {
 		return nil, err
 	}
-	p := &DiskPlug{Disk: b.cmd.Disks[0], XML: &disk}
+	p := &DiskPlug{XML: &disk}
 	for i := 0; i+1 < len(b.devices); i += 2 {
 		switch b.devices[i] {
 		case "-blockdev":

@@ -44,8 +44,8 @@ func TestPlugDiskReusesStartLayout(t *testing.T) {
 	if d.Address != nil {
 		t.Error("PlugDisk changed the caller's disk")
 	}
-	if p.Disk.Device != "virtio-disk1" || StorageNode(p.Disk.Node) != "libvirt-7-storage" {
-		t.Errorf("names %+v", p.Disk)
+	if StorageNode(p.Device["drive"]) != "libvirt-7-storage" {
+		t.Errorf("storage node of %s", p.Device["drive"])
 	}
 	if n, ok := NodeNumber("libvirt-12-storage"); !ok || n != 12 {
 		t.Errorf("NodeNumber %d %v", n, ok)
