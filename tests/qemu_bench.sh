@@ -102,7 +102,7 @@ whole_processes || echo "bench: the whole-process QEMU benchmarks could not run 
 # the next, the worst case of ext4's scan of freed inodes).
 for dir in "${TMPDIR:-/tmp}" /dev/shm; do
 	[[ -d $dir ]] || continue
-	benches='List1000|Dominfo|StartDestroy|RawQEMU'
+	benches='List1000|Dominfo|StartDestroy|RawQEMU|AttachDetachConfig'
 	[[ $dir == /dev/shm ]] && benches+='|Define1000'
 	echo "bench: QEMU driver with VIRTSH_ROOT under $dir ($(df -T "$dir" | awk 'NR==2 {print $2}'))"
 	TMPDIR=$dir go test -count=1 -run '^$' -bench "$benches" -benchtime 5x ./backend/qemu/ 2>&1 |

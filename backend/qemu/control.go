@@ -26,6 +26,11 @@ const (
 	opMonitor  = "monitor" // a user's QMP command (its whole reply) or HMP line
 	opAgent    = "agent"   // a guest agent command, as JSON
 	opSetMem   = "setmem"
+	// opDeviceDel unplugs device Line (device_del) and waits up to
+	// Timeout seconds for the guest to release it (DEVICE_DELETED).
+	opDeviceDel = "device_del"
+	opPlugNIC   = "plug_nic"   // Command: a nicPlug
+	opUnplugNIC = "unplug_nic" // Command: a nicUnplug
 )
 
 type request struct {

@@ -64,6 +64,8 @@ type supervisor struct {
 	stopReason   int  // shut-off reason when QEMU exits; 0 means it crashed
 	agentOpen    bool // the guest has opened the agent's port (VSERPORT_CHANGE)
 	exiting      bool
+	// unplugs are the devices being unplugged, closed at their DEVICE_DELETED.
+	unplugs map[string]chan struct{}
 }
 
 // supervisorMain is `virtsh __qemu-supervisor CONFIG RUN LIB LOG [flags] NAME`.
@@ -431,6 +433,14 @@ func (s *supervisor) handleEvent(ev qmp.Event) {
 			s.agentOpen = open
 			s.mu.Unlock()
 		}
+	case "DEVICE_DELETED":
+		id, _ := ev.Data["device"].(string)
+		s.mu.Lock()
+		if ch, ok := s.unplugs[id]; ok {
+			close(ch)
+			delete(s.unplugs, id)
+		}
+		s.mu.Unlock()
 	case "BALLOON_CHANGE":
 		if actual, ok := ev.Data["actual"].(float64); ok {
 			s.recordBalloon(uint64(actual) / 1024)
@@ -596,6 +606,20 @@ func (s *supervisor) do(req request) (json.RawMessage, error) {
 		return runRawQMP(s.mon, req.Command)
 	case opMonitor:
 		return monitorCommand(s.mon, req)
+	case opDeviceDel:
+		return nil, s.deviceDel(req.Line, time.Duration(req.Timeout)*time.Second)
+	case opPlugNIC:
+		var p nicPlug
+		if err := json.Unmarshal(req.Command, &p); err != nil {
+			return nil, backend.InvalidArgument("bad interface plug request: %v", err)
+		}
+		return s.plugNIC(p)
+	case opUnplugNIC:
+		var u nicUnplug
+		if err := json.Unmarshal(req.Command, &u); err != nil {
+			return nil, backend.InvalidArgument("bad interface unplug request: %v", err)
+		}
+		return nil, s.unplugNIC(u, time.Duration(req.Timeout)*time.Second)
 	case opAgent:
 		path, err := s.agentSocket()
 		if err != nil {
@@ -617,6 +641,37 @@ func (s *supervisor) do(req request) (json.RawMessage, error) {
 		return nil, err
 	}
 	return nil, backend.InvalidArgument("unknown control operation '%s'", req.Op)
+}
+
+// deviceDel asks QEMU to unplug device id and waits until the guest has
+// released it (DEVICE_DELETED) or wait has passed.
+func (s *supervisor) deviceDel(id string, wait time.Duration) error {
+	deleted := make(chan struct{})
+	s.mu.Lock()
+	if s.unplugs == nil {
+		s.unplugs = map[string]chan struct{}{}
+	}
+	s.unplugs[id] = deleted
+	s.mu.Unlock()
+	forget := func() {
+		s.mu.Lock()
+		delete(s.unplugs, id)
+		s.mu.Unlock()
+	}
+	if _, err := runQMP(s.mon, "device_del", map[string]any{"id": id}); err != nil {
+		forget()
+		return err
+	}
+	select {
+	case <-deleted:
+		return nil
+	case <-time.After(wait):
+		forget()
+		return backend.OperationFailed("the guest did not release device '%s' within %v: the unplug request stays pending (does the guest support ACPI PCI hot-plug?)", id, wait)
+	case <-s.exited:
+		forget()
+		return backend.InvalidState("domain is not running")
+	}
 }
 
 // destroy stops QEMU: SIGTERM, then SIGKILL after 10 s unless graceful.

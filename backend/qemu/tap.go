@@ -42,12 +42,7 @@ func plugTaps(dom *libvirtxml.Domain, taps []argv.Tap) (tp *tapPorts, files []*o
 		}
 	}()
 	for _, t := range taps {
-		spec := netdrv.PortSpec{Network: t.Network, Bridge: t.Bridge, Owner: dom.Name, OwnerUUID: dom.UUID,
-			MAC: t.MAC, MTU: int(t.MTU), VnetHdr: true}
-		if validTapName(t.Dev) {
-			spec.Device = t.Dev
-		}
-		port, err := tp.nets.PlugTap(context.Background(), spec)
+		port, err := tp.nets.PlugTap(context.Background(), tapSpec(dom, t))
 		if err != nil {
 			return nil, nil, err
 		}
@@ -57,6 +52,16 @@ func plugTaps(dom *libvirtxml.Domain, taps []argv.Tap) (tp *tapPorts, files []*o
 		dom.Devices.Interfaces[t.Index].Target = &libvirtxml.DomainInterfaceTarget{Dev: port.Device}
 	}
 	return tp, files, nil
+}
+
+// tapSpec is the network driver's port for tap t of dom.
+func tapSpec(dom *libvirtxml.Domain, t argv.Tap) netdrv.PortSpec {
+	spec := netdrv.PortSpec{Network: t.Network, Bridge: t.Bridge, Owner: dom.Name, OwnerUUID: dom.UUID,
+		MAC: t.MAC, MTU: int(t.MTU), VnetHdr: true}
+	if validTapName(t.Dev) {
+		spec.Device = t.Dev
+	}
+	return spec
 }
 
 // devices are the host names of the taps.

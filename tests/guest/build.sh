@@ -7,7 +7,9 @@
 # is read in 24-byte chunks, one struct input_event), leaves a shell on
 # the console, and runs a tiny guest agent (agent, beside this file) on
 # the virtio-serial port org.qemu.guest_agent.0 (virtio_pci and
-# virtio_console, with what they need, from the same package).
+# virtio_console, with what they need, from the same package), and sees
+# virtio disks (virtio_blk), hot-plugged ones too (ACPI PCI hot-plug is
+# built into Debian's kernel).
 #
 # Usage: tests/guest/build.sh [CACHE_DIR]   (default tests/.cache)
 # Prints two lines, KERNEL=path and INITRD=path. Both are cached, keyed by
@@ -45,7 +47,7 @@ if [[ ! -s $out/vmlinuz || ! -s $out/initrd.cpio.gz ]]; then
 	chmod 755 "$root/init" "$root/bin/virtsh-agent"
 	for m in drivers/acpi/button.ko drivers/input/evdev.ko drivers/net/ethernet/intel/e1000/e1000.ko \
 		drivers/virtio/virtio_ring.ko drivers/virtio/virtio.ko drivers/virtio/virtio_pci_modern_dev.ko \
-		drivers/virtio/virtio_pci_legacy_dev.ko drivers/virtio/virtio_pci.ko drivers/char/virtio_console.ko; do
+		drivers/virtio/virtio_pci_legacy_dev.ko drivers/virtio/virtio_pci.ko drivers/char/virtio_console.ko drivers/block/virtio_blk.ko; do
 		src=$(find "$work/pkg/lib/modules" -path "*/kernel/$m*" | head -n1)
 		[[ -n $src ]] || { echo "guest: $m not in $pkg" >&2; exit 1; }
 		case $src in

@@ -128,6 +128,19 @@ func Build(dom *libvirtxml.Domain, host Host, paths Paths) (*Command, error) {
 	return b.cmd, nil
 }
 
+// machineOf is the domain's machine type, pc unless the XML names one.
+func machineOf(dom *libvirtxml.Domain) string {
+	if dom.OS != nil && dom.OS.Type != nil && dom.OS.Type.Machine != "" {
+		return dom.OS.Type.Machine
+	}
+	return "pc"
+}
+
+// IsQ35 reports whether a machine type is a q35 one (PCI Express).
+func IsQ35(machine string) bool {
+	return machine == "q35" || strings.HasPrefix(machine, "pc-q35")
+}
+
 func (b *builder) add(args ...string)    { b.head = append(b.head, args...) }
 func (b *builder) device(args ...string) { b.devices = append(b.devices, args...) }
 
@@ -159,7 +172,6 @@ func (b *builder) emulator() error {
 // machine picks the machine type and accelerator: KVM for type='kvm'
 // (an error when /dev/kvm is not usable), TCG for type='qemu'.
 func (b *builder) machine() error {
-	machine := "pc"
 	if b.dom.OS != nil && b.dom.OS.Type != nil {
 		if t := b.dom.OS.Type.Type; t != "" && t != "hvm" {
 			return unsupported("OS type '%s' is not supported by QEMU; use <type>hvm</type>", t)
@@ -167,12 +179,10 @@ func (b *builder) machine() error {
 		if a := b.dom.OS.Type.Arch; a != "" && a != "x86_64" {
 			return unsupported("architecture '%s' is not supported; this driver runs x86_64 guests", a)
 		}
-		if m := b.dom.OS.Type.Machine; m != "" {
-			machine = m
-		}
 	}
+	machine := machineOf(b.dom)
 	switch {
-	case machine == "q35" || strings.HasPrefix(machine, "pc-q35"):
+	case IsQ35(machine):
 		b.q35 = true
 	case machine == "pc" || strings.HasPrefix(machine, "pc-i440fx") || strings.HasPrefix(machine, "pc-"):
 	default:
