@@ -257,8 +257,8 @@ func (c *Conn) active(ctx context.Context, name string) (*view, error) {
 }
 
 // notDom0 refuses an operation on the control domain.
-func notDom0(v *view, what string) error {
-	if v.xl != nil && v.xl.ID == 0 {
+func notDom0(x *xlDomain, what string) error {
+	if x != nil && x.ID == 0 {
 		return backend.InvalidState("%s Domain-0", what)
 	}
 	return nil

@@ -267,21 +267,83 @@ func hasNetworkVif(d *libvirtxml.Domain) bool {
 	return false
 }
 
-// lockedActive takes a running domain's lock and returns its view.
-func (c *Conn) lockedActive(ctx context.Context, name, dom0Refusal string) (*view, func(), error) {
+// activeDomain is what an operation on a running domain needs to know of
+// it: what the hypervisor says, and whether virtsh keeps its definition.
+type activeDomain struct {
+	name       string
+	xl         xlDomain
+	persistent bool
+}
+
+// lockedActive takes a running domain's lock and finds it, with
+// libvirt's errors for a domain that does not exist or does not run, and
+// dom0Refusal ("Cannot destroy") for the control domain. It reads the
+// hypervisor's list and the definition, nothing else: the lifecycle
+// operations act through xl, which needs only the name.
+func (c *Conn) lockedActive(ctx context.Context, name, dom0Refusal string) (*activeDomain, func(), error) {
 	unlock, err := c.defs.Lock(name)
 	if err != nil {
 		return nil, nil, err
 	}
-	v, err := c.active(ctx, name)
+	a, err := c.activeDomain(ctx, name)
 	if err == nil {
-		err = notDom0(v, dom0Refusal)
+		err = notDom0(&a.xl, dom0Refusal)
 	}
 	if err != nil {
 		unlock()
 		return nil, nil, err
 	}
-	return v, unlock, nil
+	return a, unlock, nil
+}
+
+func (c *Conn) activeDomain(ctx context.Context, name string) (*activeDomain, error) {
+	running, err := c.running(ctx)
+	if err != nil {
+		return nil, err
+	}
+	_, persistent, err := c.defs.Read(name)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range running {
+		if r.Name == name {
+			return &activeDomain{name: name, xl: r, persistent: persistent}, nil
+		}
+	}
+	if !persistent {
+		return nil, backend.NoDomain("no domain with matching name '%s'", name)
+	}
+	return nil, backend.InvalidState("domain is not running")
+}
+
+// ended forgets what virtsh kept of a running domain that xl stopped
+// (destroy, save): its network ports, and its runtime files, keeping
+// the reason it stopped for when the domain stays defined.
+func (c *Conn) ended(ctx context.Context, a *activeDomain, reason int) error {
+	portErr := c.releasePorts(ctx, a.xl.UUID)
+	if !a.persistent {
+		c.forget(a.name)
+		return portErr
+	}
+	return errors.Join(c.stopped(a.name, reason), portErr)
+}
+
+// DomainExists implements backend.DomainExistence: a definition, or else
+// a running domain of that name.
+func (s domains) DomainExists(ctx context.Context, name string) error {
+	if _, ok, err := s.c.defs.Read(name); err != nil || ok {
+		return err
+	}
+	running, err := s.c.running(ctx)
+	if err != nil {
+		return err
+	}
+	for _, r := range running {
+		if r.Name == name {
+			return nil
+		}
+	}
+	return backend.NoDomain("no domain with matching name '%s'", name)
 }
 
 func (s domains) Shutdown(ctx context.Context, name string, opts backend.ShutdownOptions) error {
@@ -315,7 +377,7 @@ func (s domains) Reboot(ctx context.Context, name string, opts backend.ShutdownO
 }
 
 func (s domains) Destroy(ctx context.Context, name string, _ backend.DestroyOptions) error {
-	v, unlock, err := s.c.lockedActive(ctx, name, "Cannot destroy")
+	a, unlock, err := s.c.lockedActive(ctx, name, "Cannot destroy")
 	if err != nil {
 		return err
 	}
@@ -323,12 +385,7 @@ func (s domains) Destroy(ctx context.Context, name string, _ backend.DestroyOpti
 	if _, err := s.c.xl(ctx, "destroy", name); err != nil {
 		return err
 	}
-	portErr := s.c.releasePorts(ctx, v.xl.UUID)
-	if v.def == "" {
-		s.c.forget(name)
-		return portErr
-	}
-	return errors.Join(s.c.stopped(name, backend.ShutoffDestroyed), portErr)
+	return s.c.ended(ctx, a, backend.ShutoffDestroyed)
 }
 
 func (s domains) Reset(ctx context.Context, name string) error {
@@ -342,12 +399,12 @@ func (s domains) Reset(ctx context.Context, name string) error {
 }
 
 func (s domains) Suspend(ctx context.Context, name string) error {
-	v, unlock, err := s.c.lockedActive(ctx, name, "Cannot suspend")
+	a, unlock, err := s.c.lockedActive(ctx, name, "Cannot suspend")
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	if v.xl.State() == backend.DomainPaused {
+	if a.xl.State() == backend.DomainPaused {
 		return nil // libvirt: suspending a paused domain succeeds
 	}
 	if _, err := s.c.xl(ctx, "pause", name); err != nil {
@@ -357,12 +414,12 @@ func (s domains) Suspend(ctx context.Context, name string) error {
 }
 
 func (s domains) Resume(ctx context.Context, name string) error {
-	v, unlock, err := s.c.lockedActive(ctx, name, "Cannot resume")
+	a, unlock, err := s.c.lockedActive(ctx, name, "Cannot resume")
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	if v.xl.State() != backend.DomainPaused {
+	if a.xl.State() != backend.DomainPaused {
 		return nil // as libvirt's libxl driver: nothing to do
 	}
 	if _, err := s.c.xl(ctx, "unpause", name); err != nil {
