@@ -173,9 +173,9 @@ func (s domains) Start(ctx context.Context, name string, opts backend.StartOptio
 	if !ok {
 		return backend.NoDomain("no domain with matching name '%s'", name)
 	}
-	if v, err := s.c.view(ctx, name); err != nil {
+	if x, err := s.c.runningNamed(ctx, name); err != nil {
 		return err
-	} else if v.xl != nil {
+	} else if x != nil {
 		return backend.InvalidState("domain is already running")
 	}
 	d, err := parseDomain(xml)
@@ -203,7 +203,8 @@ func (c *Conn) start(ctx context.Context, d *libvirtxml.Domain, opts backend.Sta
 	}
 	path := c.cfgPath(d.Name)
 	// 0600: the configuration can hold a VNC password.
-	if err := fsutil.WriteAtomic(path, []byte(cfg.Format()), 0o600); err != nil {
+	// Runtime state: not synced (fsutil.WriteVolatile).
+	if err := fsutil.WriteVolatile(path, []byte(cfg.Format()), 0o600); err != nil {
 		return backend.OperationFailed("cannot write the xl configuration of '%s': %v", d.Name, err)
 	}
 	args := []string{"create", "-q"}
@@ -242,16 +243,14 @@ func (c *Conn) start(ctx context.Context, d *libvirtxml.Domain, opts backend.Sta
 
 // domid is the id of running domain name.
 func (c *Conn) domid(ctx context.Context, name string) (int, error) {
-	running, err := c.running(ctx)
+	x, err := c.runningNamed(ctx, name)
 	if err != nil {
 		return 0, err
 	}
-	for _, r := range running {
-		if r.Name == name {
-			return r.ID, nil
-		}
+	if x == nil {
+		return 0, backend.OperationFailed("domain '%s' is not running after xl started it", name)
 	}
-	return 0, backend.OperationFailed("domain '%s' is not running after xl started it", name)
+	return x.ID, nil
 }
 
 // hasNetworkVif says whether a domain has a vif on a virtual network.
@@ -297,7 +296,7 @@ func (c *Conn) lockedActive(ctx context.Context, name, dom0Refusal string) (*act
 }
 
 func (c *Conn) activeDomain(ctx context.Context, name string) (*activeDomain, error) {
-	running, err := c.running(ctx)
+	x, err := c.runningNamed(ctx, name)
 	if err != nil {
 		return nil, err
 	}
@@ -305,10 +304,8 @@ func (c *Conn) activeDomain(ctx context.Context, name string) (*activeDomain, er
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range running {
-		if r.Name == name {
-			return &activeDomain{name: name, xl: r, persistent: persistent}, nil
-		}
+	if x != nil {
+		return &activeDomain{name: name, xl: *x, persistent: persistent}, nil
 	}
 	if !persistent {
 		return nil, backend.NoDomain("no domain with matching name '%s'", name)
@@ -334,14 +331,8 @@ func (s domains) DomainExists(ctx context.Context, name string) error {
 	if _, ok, err := s.c.defs.Read(name); err != nil || ok {
 		return err
 	}
-	running, err := s.c.running(ctx)
-	if err != nil {
+	if x, err := s.c.runningNamed(ctx, name); err != nil || x != nil {
 		return err
-	}
-	for _, r := range running {
-		if r.Name == name {
-			return nil
-		}
 	}
 	return backend.NoDomain("no domain with matching name '%s'", name)
 }
