@@ -108,11 +108,11 @@ func newDestroyCmd(env *Env) *cobra.Command {
 			return err
 		}
 		ctx := c.Context()
-		conn, d, err := lookupDomain(ctx, env, o.domain)
+		conn, name, err := lookupDomainName(ctx, env, o.domain)
 		if err != nil {
 			return err
 		}
-		if err := conn.Domains().Destroy(ctx, d.Name, backend.DestroyOptions{Graceful: o.graceful}); err != nil {
+		if err := conn.Domains().Destroy(ctx, name, backend.DestroyOptions{Graceful: o.graceful}); err != nil {
 			return failed(err, "Failed to destroy domain '%s'", o.domain)
 		}
 		env.info("Domain '%s' destroyed\n", o.domain)

@@ -33,11 +33,11 @@ func newDomainActionCmd(env *Env, a domainAction, extra func(*cobra.Command)) *c
 			}
 		}
 		ctx := c.Context()
-		conn, d, err := lookupDomain(ctx, env, o.domain)
+		conn, name, err := lookupDomainName(ctx, env, o.domain)
 		if err != nil {
 			return err
 		}
-		if err := a.apply(ctx, conn.Domains(), d.Name); err != nil {
+		if err := a.apply(ctx, conn.Domains(), name); err != nil {
 			return failed(err, "Failed to %s domain '%s'", a.verb, o.domain)
 		}
 		env.info(a.done, o.domain)

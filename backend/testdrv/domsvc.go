@@ -51,6 +51,11 @@ func (s domainService) LookupByName(_ context.Context, name string) (backend.Dom
 	return s.lookup(func() (*domainObj, error) { return s.c.domainByName(name) })
 }
 
+// DomainExists implements backend.DomainExistence.
+func (s domainService) DomainExists(_ context.Context, name string) error {
+	return s.with(name, func(*domainObj) error { return nil })
+}
+
 func (s domainService) LookupByID(_ context.Context, id int) (backend.DomainInfo, error) {
 	return s.lookup(func() (*domainObj, error) { return s.c.domainByID(id) })
 }

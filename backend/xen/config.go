@@ -43,7 +43,7 @@ func (c *Conn) edit(ctx context.Context, name string, s backend.Scope, apply fun
 		return err
 	}
 	if live {
-		if err := notDom0(v, "Cannot change"); err != nil {
+		if err := notDom0(v.xl, "Cannot change"); err != nil {
 			return err
 		}
 	}

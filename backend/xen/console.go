@@ -22,7 +22,7 @@ func (s domains) OpenConsole(ctx context.Context, name, dev string, force bool) 
 	if err != nil {
 		return nil, err
 	}
-	if err := notDom0(v, "Cannot open the console of"); err != nil {
+	if err := notDom0(v.xl, "Cannot open the console of"); err != nil {
 		return nil, err
 	}
 	out, err := s.c.run.Run(ctx, "xenstore-read", "/local/domain/"+strconv.Itoa(v.xl.ID)+"/console/tty")

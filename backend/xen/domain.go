@@ -94,16 +94,11 @@ func (c *Conn) view(ctx context.Context, name string) (*view, error) {
 	if err := backend.ValidateName("domain", name); err != nil {
 		return nil, err
 	}
-	running, err := c.running(ctx)
+	x, err := c.runningNamed(ctx, name)
 	if err != nil {
 		return nil, err
 	}
-	v := &view{name: name}
-	for i := range running {
-		if running[i].Name == name {
-			v.xl = &running[i]
-		}
-	}
+	v := &view{name: name, xl: x}
 	if err := c.fill(v); err != nil {
 		return nil, err
 	}
@@ -111,6 +106,21 @@ func (c *Conn) view(ctx context.Context, name string) (*view, error) {
 		return nil, backend.NoDomain("no domain with matching name '%s'", name)
 	}
 	return v, nil
+}
+
+// runningNamed returns the running domain called name, or nil when none
+// runs.
+func (c *Conn) runningNamed(ctx context.Context, name string) (*xlDomain, error) {
+	running, err := c.running(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range running {
+		if running[i].Name == name {
+			return &running[i], nil
+		}
+	}
+	return nil, nil
 }
 
 // xml is the domain's current XML: live when running, else persistent.
@@ -257,8 +267,8 @@ func (c *Conn) active(ctx context.Context, name string) (*view, error) {
 }
 
 // notDom0 refuses an operation on the control domain.
-func notDom0(v *view, what string) error {
-	if v.xl != nil && v.xl.ID == 0 {
+func notDom0(x *xlDomain, what string) error {
+	if x != nil && x.ID == 0 {
 		return backend.InvalidState("%s Domain-0", what)
 	}
 	return nil

@@ -243,6 +243,66 @@ func TestDom0Refusals(t *testing.T) {
 	}
 }
 
+// TestLifecycleLookups checks what a lifecycle command line costs and
+// answers: the command's check that the domain exists reads the
+// definition alone for a defined domain, the hypervisor's list for a
+// transient one; the operation's own lookup gives libvirt's errors for a
+// domain that is unknown or not running, and runs nothing then.
+func TestLifecycleLookups(t *testing.T) {
+	c, f := newTestConn(t)
+	ctx := context.Background()
+	doms := c.Domains()
+	ex := doms.(backend.DomainExistence)
+	if _, err := doms.Define(ctx, g1XML, backend.DefineOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	reader := c.reader.(*fakeReader)
+	reader.down = true
+	f.fail["xl list"] = "xl is not reachable"
+	if err := ex.DomainExists(ctx, "g1"); err != nil || len(f.calls) != 0 {
+		t.Errorf("a defined domain: %v, after %v", err, f.calls)
+	}
+	reader.down = false
+	delete(f.fail, "xl list")
+	for name, want := range map[string]error{"nosuch": backend.ErrNotFound, "bad/name": backend.ErrInvalidArgument, "Domain-0": nil} {
+		if err := ex.DomainExists(ctx, name); !errors.Is(err, want) || (want == nil && err != nil) {
+			t.Errorf("DomainExists(%s): %v, want %v", name, err, want)
+		}
+	}
+	for _, op := range []struct {
+		name string
+		call func(string) error
+	}{
+		{"destroy", func(n string) error { return doms.Destroy(ctx, n, backend.DestroyOptions{}) }},
+		{"shutdown", func(n string) error { return doms.Shutdown(ctx, n, backend.ShutdownOptions{}) }},
+		{"suspend", func(n string) error { return doms.Suspend(ctx, n) }},
+		{"save", func(n string) error { return doms.(backend.DomainSaveRestore).Save(ctx, n, "/nonexistent") }},
+	} {
+		if err := op.call("g1"); !errors.Is(err, backend.ErrInvalidState) || !strings.Contains(err.Error(), "domain is not running") {
+			t.Errorf("%s of an inactive domain: %v", op.name, err)
+		}
+		if err := op.call("nosuch"); !errors.Is(err, backend.ErrNotFound) || !strings.Contains(err.Error(), "no domain with matching name 'nosuch'") {
+			t.Errorf("%s of an unknown domain: %v", op.name, err)
+		}
+	}
+	if f.ran("xl destroy") || f.ran("xl shutdown") || f.ran("xl pause") || f.ran("xl save") {
+		t.Errorf("xl ran for a domain that does not run: %v", f.calls)
+	}
+	// A transient guest (started by plain xl) is found in the
+	// hypervisor's list, and forgotten when destroyed.
+	f.guests = []string{strings.Replace(guestLine("7", "-b----"), "g1 ", "t1 ", 1)}
+	if err := ex.DomainExists(ctx, "t1"); err != nil {
+		t.Errorf("a transient domain: %v", err)
+	}
+	f.then["xl destroy t1"] = nil
+	if err := doms.Destroy(ctx, "t1", backend.DestroyOptions{}); err != nil || !f.ran("xl destroy t1") {
+		t.Errorf("destroy of a transient domain: %v %v", err, f.calls)
+	}
+	if _, ok := c.readRecord("t1"); ok {
+		t.Errorf("a destroyed transient domain left a record")
+	}
+}
+
 func TestHostFromXLInfo(t *testing.T) {
 	c, f := newTestConn(t)
 	f.out["xl info"] = recorded(t, "xl-info.txt")

@@ -173,9 +173,9 @@ func (s domains) Start(ctx context.Context, name string, opts backend.StartOptio
 	if !ok {
 		return backend.NoDomain("no domain with matching name '%s'", name)
 	}
-	if v, err := s.c.view(ctx, name); err != nil {
+	if x, err := s.c.runningNamed(ctx, name); err != nil {
 		return err
-	} else if v.xl != nil {
+	} else if x != nil {
 		return backend.InvalidState("domain is already running")
 	}
 	d, err := parseDomain(xml)
@@ -203,7 +203,8 @@ func (c *Conn) start(ctx context.Context, d *libvirtxml.Domain, opts backend.Sta
 	}
 	path := c.cfgPath(d.Name)
 	// 0600: the configuration can hold a VNC password.
-	if err := fsutil.WriteAtomic(path, []byte(cfg.Format()), 0o600); err != nil {
+	// Runtime state: not synced (fsutil.WriteVolatile).
+	if err := fsutil.WriteVolatile(path, []byte(cfg.Format()), 0o600); err != nil {
 		return backend.OperationFailed("cannot write the xl configuration of '%s': %v", d.Name, err)
 	}
 	args := []string{"create", "-q"}
@@ -242,16 +243,14 @@ func (c *Conn) start(ctx context.Context, d *libvirtxml.Domain, opts backend.Sta
 
 // domid is the id of running domain name.
 func (c *Conn) domid(ctx context.Context, name string) (int, error) {
-	running, err := c.running(ctx)
+	x, err := c.runningNamed(ctx, name)
 	if err != nil {
 		return 0, err
 	}
-	for _, r := range running {
-		if r.Name == name {
-			return r.ID, nil
-		}
+	if x == nil {
+		return 0, backend.OperationFailed("domain '%s' is not running after xl started it", name)
 	}
-	return 0, backend.OperationFailed("domain '%s' is not running after xl started it", name)
+	return x.ID, nil
 }
 
 // hasNetworkVif says whether a domain has a vif on a virtual network.
@@ -267,21 +266,75 @@ func hasNetworkVif(d *libvirtxml.Domain) bool {
 	return false
 }
 
-// lockedActive takes a running domain's lock and returns its view.
-func (c *Conn) lockedActive(ctx context.Context, name, dom0Refusal string) (*view, func(), error) {
+// activeDomain is what an operation on a running domain needs to know of
+// it: what the hypervisor says, and whether virtsh keeps its definition.
+type activeDomain struct {
+	name       string
+	xl         xlDomain
+	persistent bool
+}
+
+// lockedActive takes a running domain's lock and finds it, with
+// libvirt's errors for a domain that does not exist or does not run, and
+// dom0Refusal ("Cannot destroy") for the control domain. It reads the
+// hypervisor's list and the definition, nothing else: the lifecycle
+// operations act through xl, which needs only the name.
+func (c *Conn) lockedActive(ctx context.Context, name, dom0Refusal string) (*activeDomain, func(), error) {
 	unlock, err := c.defs.Lock(name)
 	if err != nil {
 		return nil, nil, err
 	}
-	v, err := c.active(ctx, name)
+	a, err := c.activeDomain(ctx, name)
 	if err == nil {
-		err = notDom0(v, dom0Refusal)
+		err = notDom0(&a.xl, dom0Refusal)
 	}
 	if err != nil {
 		unlock()
 		return nil, nil, err
 	}
-	return v, unlock, nil
+	return a, unlock, nil
+}
+
+func (c *Conn) activeDomain(ctx context.Context, name string) (*activeDomain, error) {
+	x, err := c.runningNamed(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	_, persistent, err := c.defs.Read(name)
+	if err != nil {
+		return nil, err
+	}
+	if x != nil {
+		return &activeDomain{name: name, xl: *x, persistent: persistent}, nil
+	}
+	if !persistent {
+		return nil, backend.NoDomain("no domain with matching name '%s'", name)
+	}
+	return nil, backend.InvalidState("domain is not running")
+}
+
+// ended forgets what virtsh kept of a running domain that xl stopped
+// (destroy, save): its network ports, and its runtime files, keeping
+// the reason it stopped for when the domain stays defined.
+func (c *Conn) ended(ctx context.Context, a *activeDomain, reason int) error {
+	portErr := c.releasePorts(ctx, a.xl.UUID)
+	if !a.persistent {
+		c.forget(a.name)
+		return portErr
+	}
+	return errors.Join(c.stopped(a.name, reason), portErr)
+}
+
+// DomainExists implements backend.DomainExistence: a definition, or else
+// a running domain of that name.
+func (s domains) DomainExists(ctx context.Context, name string) error {
+	if _, ok, err := s.c.defs.Read(name); err != nil || ok {
+		return err
+	}
+	if x, err := s.c.runningNamed(ctx, name); err != nil || x != nil {
+		return err
+	}
+	return backend.NoDomain("no domain with matching name '%s'", name)
 }
 
 func (s domains) Shutdown(ctx context.Context, name string, opts backend.ShutdownOptions) error {
@@ -315,7 +368,7 @@ func (s domains) Reboot(ctx context.Context, name string, opts backend.ShutdownO
 }
 
 func (s domains) Destroy(ctx context.Context, name string, _ backend.DestroyOptions) error {
-	v, unlock, err := s.c.lockedActive(ctx, name, "Cannot destroy")
+	a, unlock, err := s.c.lockedActive(ctx, name, "Cannot destroy")
 	if err != nil {
 		return err
 	}
@@ -323,12 +376,7 @@ func (s domains) Destroy(ctx context.Context, name string, _ backend.DestroyOpti
 	if _, err := s.c.xl(ctx, "destroy", name); err != nil {
 		return err
 	}
-	portErr := s.c.releasePorts(ctx, v.xl.UUID)
-	if v.def == "" {
-		s.c.forget(name)
-		return portErr
-	}
-	return errors.Join(s.c.stopped(name, backend.ShutoffDestroyed), portErr)
+	return s.c.ended(ctx, a, backend.ShutoffDestroyed)
 }
 
 func (s domains) Reset(ctx context.Context, name string) error {
@@ -342,12 +390,12 @@ func (s domains) Reset(ctx context.Context, name string) error {
 }
 
 func (s domains) Suspend(ctx context.Context, name string) error {
-	v, unlock, err := s.c.lockedActive(ctx, name, "Cannot suspend")
+	a, unlock, err := s.c.lockedActive(ctx, name, "Cannot suspend")
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	if v.xl.State() == backend.DomainPaused {
+	if a.xl.State() == backend.DomainPaused {
 		return nil // libvirt: suspending a paused domain succeeds
 	}
 	if _, err := s.c.xl(ctx, "pause", name); err != nil {
@@ -357,12 +405,12 @@ func (s domains) Suspend(ctx context.Context, name string) error {
 }
 
 func (s domains) Resume(ctx context.Context, name string) error {
-	v, unlock, err := s.c.lockedActive(ctx, name, "Cannot resume")
+	a, unlock, err := s.c.lockedActive(ctx, name, "Cannot resume")
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	if v.xl.State() != backend.DomainPaused {
+	if a.xl.State() != backend.DomainPaused {
 		return nil // as libvirt's libxl driver: nothing to do
 	}
 	if _, err := s.c.xl(ctx, "unpause", name); err != nil {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"io"
 	"os"
 
@@ -14,7 +13,7 @@ import (
 
 // Save stops a running domain, saving its memory to file (xl save).
 func (s domains) Save(ctx context.Context, name, file string) error {
-	v, unlock, err := s.c.lockedActive(ctx, name, "Cannot save")
+	a, unlock, err := s.c.lockedActive(ctx, name, "Cannot save")
 	if err != nil {
 		return err
 	}
@@ -22,12 +21,7 @@ func (s domains) Save(ctx context.Context, name, file string) error {
 	if _, err := s.c.xl(ctx, "save", name, file); err != nil {
 		return err
 	}
-	portErr := s.c.releasePorts(ctx, v.xl.UUID)
-	if v.def == "" {
-		s.c.forget(name)
-		return portErr
-	}
-	return errors.Join(s.c.stopped(name, backend.ShutoffSaved), portErr)
+	return s.c.ended(ctx, a, backend.ShutoffSaved)
 }
 
 // Restore starts a domain again from a file of Save (xl restore).

@@ -2,6 +2,8 @@ package xen
 
 import (
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -35,10 +37,15 @@ func (c *Conn) readRecord(name string) (record, bool) {
 func (c *Conn) writeRecord(name string, state backend.DomainState, reason int) error {
 	b, _ := json.Marshal(record{State: state, Reason: reason})
 	path := c.recordPath(name)
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return backend.OperationFailed("cannot save the state of domain '%s': %v", name, err)
+	// Runtime state: written atomically, not synced (see
+	// fsutil.WriteVolatile); its directory is made on first use.
+	err := fsutil.WriteVolatile(path, b, 0o600)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err = os.MkdirAll(filepath.Dir(path), 0o700); err == nil {
+			err = fsutil.WriteVolatile(path, b, 0o600)
+		}
 	}
-	if err := fsutil.WriteAtomic(path, b, 0o600); err != nil {
+	if err != nil {
 		return backend.OperationFailed("cannot save the state of domain '%s': %v", name, err)
 	}
 	return nil
