@@ -380,7 +380,7 @@ func TestAttachDetach(t *testing.T) {
 	if def, _ = c.Domains().XML(ctx, "g1", backend.XMLOptions{Inactive: true}); !strings.Contains(def, "00:16:3e:00:00:09") {
 		t.Errorf("a failed detach changed the definition")
 	}
-	if err := doms.AttachDevice(ctx, "g1", `<hostdev mode='subsystem'/>`, backend.Scope{}); err == nil || !strings.Contains(err.Error(), "disks and interfaces only") {
+	if err := doms.AttachDevice(ctx, "g1", `<hostdev mode='subsystem'/>`, backend.Scope{}); err == nil || !strings.Contains(err.Error(), "only <disk> and <interface> are") {
 		t.Errorf("attach hostdev: %v", err)
 	}
 }
