@@ -3,10 +3,8 @@ package tests
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -22,15 +20,7 @@ func TestQEMUHotplugDisk(t *testing.T) {
 	t.Parallel()
 	kernel, initrd := guest.MustBuild(t)
 	dir := shortTempDir(t)
-	s := lxcShell{t: t, root: filepath.Join(dir, "root"), uri: "qemu:///system"}
-	name := "vt-hp-" + strconv.Itoa(os.Getpid())
-	t.Cleanup(func() {
-		killAll(name)
-		if t.Failed() {
-			b, _ := os.ReadFile(filepath.Join(s.root, "system/var/log/virtsh/qemu", name+".log"))
-			t.Logf("domain log:\n%s", b)
-		}
-	})
+	s, name := qemuDomain(t, filepath.Join(dir, "root"), "hp")
 	image := func(file string, mib int64) string {
 		p := filepath.Join(dir, file)
 		if err := os.WriteFile(p, nil, 0o600); err != nil || os.Truncate(p, mib<<20) != nil {
@@ -44,12 +34,7 @@ func TestQEMUHotplugDisk(t *testing.T) {
 	s.ok("Domain '"+name+"' defined from "+xml+"\n\n", "define", xml)
 	s.ok("Domain '"+name+"' started\n\n", "start", name)
 	c := openConsole(t, s, "console", name)
-	// The guest's virtio disks, as it sees them: "vda=32768 sectors".
-	guestDisks := func(want string) {
-		t.Helper()
-		c.await(t, `echo "disks:$(for d in /sys/block/vd*; do [ -e $d ] && echo -n "${d##*/}=$(cat $d/size) "; done):"`, "disks:"+want+":", 3*time.Minute)
-	}
-	guestDisks("")
+	guestDisks(t, c, "")
 
 	// Refused before anything happens.
 	expectError(t, s.run("-r", "attach-disk", name, data, "vdb", "--live"), `read only access prevents virDomainAttachDeviceFlags`)
@@ -66,7 +51,7 @@ func TestQEMUHotplugDisk(t *testing.T) {
 	if r := s.run("dumpxml", name, "--inactive"); strings.Contains(r.stdout, "vdb") {
 		t.Errorf("--live alone changed the definition: %s", r.stdout)
 	}
-	guestDisks("vda=32768 ")
+	guestDisks(t, c, "vda=32768 ")
 	expect(t, s.run("domblkstat", name, "vdb"), `^vdb rd_req [1-9]\d*\n`) // the guest's kernel read its partition table
 	expectError(t, s.run("attach-disk", name, later, "vdb", "--live"), `target vdb already exists`)
 	// device_add fails (the image is in use by vdb): the nodes blockdev-add
@@ -87,14 +72,14 @@ func TestQEMUHotplugDisk(t *testing.T) {
 	if r := s.run("domblklist", name); r.code != 0 || strings.Contains(r.stdout, "vdb") {
 		t.Errorf("vdb still listed: %q %q", r.stdout, r.stderr)
 	}
-	guestDisks("")
+	guestDisks(t, c, "")
 	if r := s.run("qemu-monitor-command", name, `{"execute":"query-named-block-nodes"}`); r.code != 0 || strings.Contains(r.stdout, "libvirt-") {
 		t.Errorf("detach left block nodes behind: %q %q", r.stdout, r.stderr)
 	}
 	expectError(t, s.run("detach-disk", name, "vdb", "--live"), `No disk found whose source path or target is vdb|disk vdb not found`)
 	// The same slot and node names serve a second plug.
 	s.ok("Disk attached successfully\n\n", "attach-disk", name, data, "vdb", "--live", "--config")
-	guestDisks("vda=32768 ")
+	guestDisks(t, c, "vda=32768 ")
 
 	// The persistent disks come back at the next start.
 	s.ok("Domain '"+name+"' destroyed\n\n", "destroy", name)
@@ -102,7 +87,7 @@ func TestQEMUHotplugDisk(t *testing.T) {
 	s.ok("Domain '"+name+"' started\n\n", "start", name)
 	expect(t, s.run("domblklist", name), `(?s) vdc +`+regexp.QuoteMeta(later)+`\n vdb +`+regexp.QuoteMeta(data)+`\n`)
 	c = openConsole(t, s, "console", name)
-	guestDisks("vda=8192 vdb=32768 ")
+	guestDisks(t, c, "vda=8192 vdb=32768 ")
 	s.ok("Domain '"+name+"' destroyed\n\n", "destroy", name)
 	s.ok(fmt.Sprintf("Domain '%s' has been undefined\n\n", name), "undefine", name)
 	if procs := processesOf(name); len(procs) > 0 {
@@ -117,35 +102,9 @@ func TestQEMUHotplugDisk(t *testing.T) {
 func TestQEMUHotplugInterface(t *testing.T) {
 	t.Parallel()
 	kernel, initrd := guest.MustBuild(t)
-	ns := "virtsh-hp-" + strconv.Itoa(os.Getpid())
-	inNS := func(args ...string) (string, error) {
-		out, err := exec.Command("ip", append([]string{"netns", "exec", ns}, args...)...).CombinedOutput()
-		return string(out), err
-	}
-	if out, err := exec.Command("ip", "netns", "add", ns).CombinedOutput(); err != nil {
-		t.Fatalf("ip netns add: %v: %s", err, out)
-	}
+	ns, inNS := bridgeNamespace(t, "hp", "10.99.1.1/24")
 	dir := shortTempDir(t)
-	s := lxcShell{t: t, root: filepath.Join(dir, "root"), uri: "qemu:///system", prefix: []string{"ip", "netns", "exec", ns}}
-	name := "vt-hpn-" + strconv.Itoa(os.Getpid())
-	t.Cleanup(func() {
-		killAll(name)
-		exec.Command("ip", "netns", "del", ns).Run()
-		if t.Failed() {
-			b, _ := os.ReadFile(filepath.Join(s.root, "system/var/log/virtsh/qemu", name+".log"))
-			t.Logf("domain log:\n%s", b)
-		}
-	})
-	for _, cmd := range [][]string{
-		{"ip", "link", "set", "lo", "up"},
-		{"ip", "link", "add", "br0", "type", "bridge"},
-		{"ip", "addr", "add", "10.99.1.1/24", "dev", "br0"},
-		{"ip", "link", "set", "br0", "up"},
-	} {
-		if out, err := inNS(cmd...); err != nil {
-			t.Fatalf("%q: %v: %s", cmd, err, out)
-		}
-	}
+	s, name := qemuDomain(t, filepath.Join(dir, "root"), "hpn", "ip", "netns", "exec", ns)
 	xml := filepath.Join(dir, "g.xml")
 	userNIC := `<interface type='user'><mac address='52:54:00:aa:bb:01'/><model type='e1000'/></interface>`
 	os.WriteFile(xml, []byte(guest.DomainXML(name, kernel, initrd, "", userNIC)), 0o644)
@@ -196,15 +155,7 @@ func TestQEMUHotplugDiskQ35(t *testing.T) {
 	t.Parallel()
 	kernel, initrd := guest.MustBuild(t)
 	dir := shortTempDir(t)
-	s := lxcShell{t: t, root: filepath.Join(dir, "root"), uri: "qemu:///system"}
-	name := "vt-hq-" + strconv.Itoa(os.Getpid())
-	t.Cleanup(func() {
-		killAll(name)
-		if t.Failed() {
-			b, _ := os.ReadFile(filepath.Join(s.root, "system/var/log/virtsh/qemu", name+".log"))
-			t.Logf("domain log:\n%s", b)
-		}
-	})
+	s, name := qemuDomain(t, filepath.Join(dir, "root"), "hq")
 	data := filepath.Join(dir, "data.raw")
 	if err := os.WriteFile(data, nil, 0o600); err != nil || os.Truncate(data, 8<<20) != nil {
 		t.Fatal("cannot create the disk image")
@@ -217,17 +168,20 @@ func TestQEMUHotplugDiskQ35(t *testing.T) {
 	s.ok("Domain '"+name+"' defined from "+xml+"\n\n", "define", xml)
 	s.ok("Domain '"+name+"' started\n\n", "start", name)
 	c := openConsole(t, s, "console", name)
-	guestDisks := func(want string) {
-		t.Helper()
-		c.await(t, `echo "disks:$(for d in /sys/block/vd*; do [ -e $d ] && echo -n "${d##*/}=$(cat $d/size) "; done):"`, "disks:"+want+":", 3*time.Minute)
-	}
-	guestDisks("")
+	guestDisks(t, c, "")
 	s.ok("Disk attached successfully\n\n", "attach-disk", name, data, "vdb", "--live")
 	expect(t, s.run("dumpxml", name), `<address type="pci" domain="0x0000" bus="0x01" slot="0x00" function="0x0">`)
-	guestDisks("vda=16384 ")
+	guestDisks(t, c, "vda=16384 ")
 	expectError(t, s.run("attach-disk", name, filepath.Join(dir, "other.raw"), "vdc", "--live"), `hot-plug on a q35 machine needs an empty pcie-root-port`)
 	s.ok("Disk detached successfully\n\n", "detach-disk", name, "vdb", "--live")
-	guestDisks("")
+	guestDisks(t, c, "")
 	s.ok("Domain '"+name+"' destroyed\n\n", "destroy", name)
 	s.ok("Domain '"+name+"' has been undefined\n\n", "undefine", name)
+}
+
+// guestDisks waits until the guest behind console c sees exactly the
+// virtio disks want lists, as "vda=SECTORS vdb=SECTORS ".
+func guestDisks(t *testing.T, c *console, want string) {
+	t.Helper()
+	c.await(t, `echo "disks:$(for d in /sys/block/vd*; do [ -e $d ] && echo -n "${d##*/}=$(cat $d/size) "; done):"`, "disks:"+want+":", 3*time.Minute)
 }

@@ -4,7 +4,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -30,15 +29,7 @@ func TestQEMUOnNetwork(t *testing.T) {
 	needNetworking(t, "bridge")
 	kernel, initrd := guest.MustBuild(t)
 	e := newNetEnv(t)
-	q := lxcShell{t: t, root: e.root, uri: "qemu:///system", prefix: []string{"ip", "netns", "exec", e.ns}}
-	name := "vt-net-" + strconv.Itoa(os.Getpid())
-	t.Cleanup(func() {
-		killAll(name)
-		if t.Failed() {
-			b, _ := os.ReadFile(filepath.Join(e.root, "system/var/log/virtsh/qemu", name+".log"))
-			t.Logf("domain log:\n%s", b)
-		}
-	})
+	q, name := qemuDomain(t, e.root, "net", "ip", "netns", "exec", e.ns)
 
 	path := filepath.Join(t.TempDir(), "vt.xml")
 	os.WriteFile(path, []byte(natNetwork), 0o600)

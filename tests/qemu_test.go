@@ -190,6 +190,51 @@ func shortTempDir(t *testing.T) string {
 	return dir
 }
 
+// qemuDomain names a test's QEMU domain (TAG and this process's pid) and
+// returns the virtsh runner for it, with its state under root and its
+// commands run behind prefix (a network namespace's ip netns exec). When
+// the test ends the domain's processes are killed, and its log is shown
+// if the test failed.
+func qemuDomain(t *testing.T, root, tag string, prefix ...string) (lxcShell, string) {
+	s := lxcShell{t: t, root: root, uri: "qemu:///system", prefix: prefix}
+	name := "vt-" + tag + "-" + strconv.Itoa(os.Getpid())
+	t.Cleanup(func() {
+		killAll(name)
+		if t.Failed() {
+			b, _ := os.ReadFile(filepath.Join(root, "system/var/log/virtsh/qemu", name+".log"))
+			t.Logf("domain log:\n%s", b)
+		}
+	})
+	return s, name
+}
+
+// bridgeNamespace makes the network namespace virtsh-TAG-PID with lo up
+// and a bridge br0 at addr (CIDR), deleted when the test ends (after the
+// domains a later qemuDomain registered are killed). It returns the
+// namespace and a function that runs a command in it.
+func bridgeNamespace(t *testing.T, tag, addr string) (string, func(args ...string) (string, error)) {
+	ns := "virtsh-" + tag + "-" + strconv.Itoa(os.Getpid())
+	inNS := func(args ...string) (string, error) {
+		out, err := exec.Command("ip", append([]string{"netns", "exec", ns}, args...)...).CombinedOutput()
+		return string(out), err
+	}
+	if out, err := exec.Command("ip", "netns", "add", ns).CombinedOutput(); err != nil {
+		t.Fatalf("ip netns add: %v: %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("ip", "netns", "del", ns).Run() })
+	for _, cmd := range [][]string{
+		{"ip", "link", "set", "lo", "up"},
+		{"ip", "link", "add", "br0", "type", "bridge"},
+		{"ip", "addr", "add", addr, "dev", "br0"},
+		{"ip", "link", "set", "br0", "up"},
+	} {
+		if out, err := inNS(cmd...); err != nil {
+			t.Fatalf("%q: %v: %s", cmd, err, out)
+		}
+	}
+	return ns, inNS
+}
+
 // TestQEMUThroughTheCLI boots one guest and walks it through its life
 // with the virtsh binary, as a user would, then checks that no QEMU or
 // supervisor is left.
@@ -197,15 +242,7 @@ func TestQEMUThroughTheCLI(t *testing.T) {
 	t.Parallel()
 	kernel, initrd := guest.MustBuild(t)
 	dir := shortTempDir(t) // the agent's socket path under it must fit in sun_path
-	s := lxcShell{t: t, root: filepath.Join(dir, "root"), uri: "qemu:///system"}
-	name := "vt-cli-" + strconv.Itoa(os.Getpid())
-	t.Cleanup(func() {
-		killAll(name)
-		if t.Failed() {
-			b, _ := os.ReadFile(filepath.Join(s.root, "system/var/log/virtsh/qemu", name+".log"))
-			t.Logf("domain log:\n%s", b)
-		}
-	})
+	s, name := qemuDomain(t, filepath.Join(dir, "root"), "cli")
 	disk := filepath.Join(dir, "disk.img")
 	if err := os.WriteFile(disk, nil, 0o600); err != nil || os.Truncate(disk, 8<<20) != nil {
 		t.Fatal("cannot create the disk image")
@@ -449,35 +486,9 @@ func TestQEMUThroughTheCLI(t *testing.T) {
 func TestQEMUBridgeInterface(t *testing.T) {
 	t.Parallel()
 	kernel, initrd := guest.MustBuild(t)
-	ns := "virtsh-br-" + strconv.Itoa(os.Getpid())
-	inNS := func(args ...string) (string, error) {
-		out, err := exec.Command("ip", append([]string{"netns", "exec", ns}, args...)...).CombinedOutput()
-		return string(out), err
-	}
-	if out, err := exec.Command("ip", "netns", "add", ns).CombinedOutput(); err != nil {
-		t.Fatalf("ip netns add: %v: %s", err, out)
-	}
+	ns, inNS := bridgeNamespace(t, "br", "10.99.0.1/24")
 	dir := t.TempDir()
-	s := lxcShell{t: t, root: filepath.Join(dir, "root"), uri: "qemu:///system", prefix: []string{"ip", "netns", "exec", ns}}
-	name := "vt-br-" + strconv.Itoa(os.Getpid())
-	t.Cleanup(func() {
-		killAll(name)
-		exec.Command("ip", "netns", "del", ns).Run()
-		if t.Failed() {
-			b, _ := os.ReadFile(filepath.Join(s.root, "system/var/log/virtsh/qemu", name+".log"))
-			t.Logf("domain log:\n%s", b)
-		}
-	})
-	for _, cmd := range [][]string{
-		{"ip", "link", "set", "lo", "up"},
-		{"ip", "link", "add", "br0", "type", "bridge"},
-		{"ip", "addr", "add", "10.99.0.1/24", "dev", "br0"},
-		{"ip", "link", "set", "br0", "up"},
-	} {
-		if out, err := inNS(cmd...); err != nil {
-			t.Fatalf("%q: %v: %s", cmd, err, out)
-		}
-	}
+	s, name := qemuDomain(t, filepath.Join(dir, "root"), "br", "ip", "netns", "exec", ns)
 	xml := filepath.Join(dir, "br.xml")
 	os.WriteFile(xml, []byte(guest.DomainXML(name, kernel, initrd, "virtsh.ip=10.99.0.2/24 virtsh.peer=10.99.0.1", `
     <interface type='bridge'><source bridge='br0'/><mac address='52:54:00:aa:bb:01'/><model type='e1000'/></interface>`)), 0o644)
