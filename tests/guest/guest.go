@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 )
 
@@ -90,7 +91,7 @@ func DomainXML(name, kernel, initrd, cmdline, devices string) string {
 // -serial stdio) until ctx ends, and hands each line of the guest's serial
 // console to line until it returns true. It returns the lines read and
 // whether line ended the reading (false: QEMU stopped first). QEMU is
-// killed when the test ends.
+// killed when the test ends, or when the test process dies.
 func Serial(t testing.TB, ctx context.Context, args []string, line func(string) bool) (lines []string, ended bool) {
 	t.Helper()
 	qemu, err := exec.LookPath("qemu-system-x86_64")
@@ -98,6 +99,9 @@ func Serial(t testing.TB, ctx context.Context, args []string, line func(string) 
 		t.Fatal("qemu-system-x86_64 is missing: install qemu-system-x86 (.ci/run does)")
 	}
 	cmd := exec.CommandContext(ctx, qemu, append(args, "-serial", "stdio")...)
+	// QEMU dies with the test process too: a test binary that times out
+	// panics, and its clean-ups do not run.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	serial, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
