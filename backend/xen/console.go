@@ -14,8 +14,8 @@ import (
 
 // OpenConsole connects to a running domain's first console, as libvirt's
 // libxl driver opens it: the pty named in xenstore, of the PV console
-// (made by xenconsoled, or by QEMU for an HVM guest) or, for an HVM guest
-// whose console is its serial port, of QEMU's first serial port.
+// (made by xenconsoled) or, for an HVM guest whose console is its serial
+// port, of its device model's (QEMU's) first serial port.
 func (s domains) OpenConsole(ctx context.Context, name, dev string, force bool) (io.ReadWriteCloser, error) {
 	if dev != "" && dev != "console0" && dev != "serial0" {
 		return nil, backend.Plain(backend.CodeUnsupported, "the Xen driver opens the first console only, not '%s'", dev)
@@ -27,7 +27,10 @@ func (s domains) OpenConsole(ctx context.Context, name, dev string, force bool) 
 	if err := notDom0(v, "Cannot open the console of"); err != nil {
 		return nil, err
 	}
-	def, _ := parseDomain(v.xml())
+	def, err := s.c.definition(ctx, v)
+	if err != nil {
+		return nil, err
+	}
 	out, err := s.c.run.Run(ctx, "xenstore-read", "/local/domain/"+strconv.Itoa(v.xl.ID)+"/"+consoleKey(def, dev))
 	if err != nil {
 		return nil, toolFailed(err)

@@ -71,3 +71,36 @@ func TestOpenConsole(t *testing.T) {
 		})
 	}
 }
+
+// TestDescribeHVMStartedByXL rebuilds the XML of an HVM guest made with
+// plain xl create from `xl list -l` (recorded from the nested test's HVM
+// guest): an HVM domain whose console is its serial port, which the
+// console then opens, as xl console does by default for HVM guests.
+func TestDescribeHVMStartedByXL(t *testing.T) {
+	c, f := newTestConn(t)
+	ctx := context.Background()
+	f.guests = []string{strings.Replace(guestLine("1", "-b----"), "g1 ", "g3 ", 1)}
+	f.out["xl list -l g3"] = recorded(t, "xl-list-l-hvm.json")
+	x, err := c.Domains().XML(ctx, "g3", backend.XMLOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{`<type arch="x86_64" machine="xenfv">hvm</type>`, "<kernel>/guest/vmlinuz</kernel>",
+		"<cmdline>console=ttyS0 loglevel=4</cmdline>", `<serial type="pty">`, `<target type="serial" port="0">`} {
+		if !strings.Contains(x, w) {
+			t.Errorf("XML lacks %s:\n%s", w, x)
+		}
+	}
+	ptm, pts, err := pty.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ptm.Close()
+	defer pts.Close()
+	f.out["xenstore-read /local/domain/1/serial/0/tty"] = pts.Name() + "\n"
+	cons, err := c.Domains().(backend.DomainConsole).OpenConsole(ctx, "g3", "", false)
+	if err != nil {
+		t.Fatalf("%v (ran %v)", err, f.calls)
+	}
+	cons.Close()
+}

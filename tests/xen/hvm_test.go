@@ -75,7 +75,7 @@ func hvmGuest(t *testing.T, d *dom0, root string) {
 		t.Errorf("dominfo g3:\n%s", info)
 	}
 
-	seen, err := readConsole(d.ctx, "g3", 4*time.Minute)
+	seen, err := readConsole(d.ctx, "g3", 5*time.Minute)
 	if !guestMarker.MatchString(seen) {
 		st, _ := exec.CommandContext(d.ctx, "sh", "-c", "xenstore-ls /local/domain/$(xl domid g3) | grep -E 'tty|serial|console'; tail -20 /var/log/xen/qemu-dm-g3.log").CombinedOutput()
 		t.Fatalf("virtsh console g3: no marker of the guest after %.0fs (%v); read:\n%q\n%s", time.Since(start).Seconds(), err, tail(strings.Split(seen, "\n"), 20), st)
