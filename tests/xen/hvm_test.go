@@ -56,6 +56,9 @@ func hvmGuest(t *testing.T, d *dom0, root string) {
 			t.Errorf("domxml-to-native of the HVM guest lacks %s:\n%s", want, native)
 		}
 	}
+	if strings.Contains(native, "device_model_override") {
+		t.Errorf("domxml-to-native names a device model, which the definition does not:\n%s", native)
+	}
 	start := time.Now()
 	if out, err := d.try("start", "g3"); err != nil {
 		dm, _ := os.ReadFile("/var/log/xen/qemu-dm-g3.log")
@@ -85,7 +88,7 @@ func hvmGuest(t *testing.T, d *dom0, root string) {
 
 	d.virtsh("destroy", "g3")
 	d.wantState("g3", "shut off (destroyed)")
-	if _, err := os.Stat(dm); err == nil {
+	if !waitFor(20*time.Second, func() bool { return gone(dm) }) {
 		t.Errorf("the device model (%s) outlived the HVM guest", dm)
 	}
 	d.virtsh("undefine", "g3")
@@ -106,6 +109,17 @@ func deviceModel(t *testing.T, d *dom0) string {
 		t.Errorf("the HVM guest's device model is %q (%v), want /usr/libexec/xen-qemu-system-i386", exe, err)
 	}
 	return proc
+}
+
+// gone tells whether the process of a /proc directory has ended (or
+// only waits for its parent, xl's monitor, to reap it).
+func gone(proc string) bool {
+	b, err := os.ReadFile(proc + "/stat")
+	if err != nil {
+		return true
+	}
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	return len(f) > 0 && f[0] == "Z"
 }
 
 // readConsole runs `virtsh console NAME` with its input held open, and
