@@ -91,8 +91,37 @@ func fromLibxl(d *libvirtxml.Domain, x xlConfigJSON) {
 			d.Devices.Interfaces = append(d.Devices.Interfaces, *iface)
 		}
 	}
+	console := "xen"
+	if hvm && hasSerial(b.TypeHVM.Serial, b.TypeHVM.SerialList) {
+		// QEMU's first serial port, mirrored as the console, as libvirt
+		// describes an HVM guest with a serial port (and xl console
+		// opens it by default).
+		d.Devices.Serials = []libvirtxml.DomainSerial{{
+			Source: &libvirtxml.DomainChardevSource{Pty: &libvirtxml.DomainChardevSourcePty{}},
+			Target: &libvirtxml.DomainSerialTarget{Port: new(uint)},
+		}}
+		console = "serial"
+	}
 	d.Devices.Consoles = []libvirtxml.DomainConsole{{
 		Source: &libvirtxml.DomainChardevSource{Pty: &libvirtxml.DomainChardevSourcePty{}},
-		Target: &libvirtxml.DomainConsoleTarget{Type: "xen", Port: new(uint)},
+		Target: &libvirtxml.DomainConsoleTarget{Type: console, Port: new(uint)},
 	}}
+}
+
+// hasSerial tells whether libxl gave an HVM guest a first serial port
+// (b_info's serial, or the first of serial_list, other than "none").
+func hasSerial(serial string, list []string) bool {
+	if serial == "" && len(list) > 0 {
+		serial = list[0]
+	}
+	return serial != "" && serial != "none"
+}
+
+// definition is the domain's current definition: its stored XML, or for
+// a running domain virtsh did not start, what libxl says of it.
+func (c *Conn) definition(ctx context.Context, v *view) (*libvirtxml.Domain, error) {
+	if x := v.xml(); x != "" || v.xl == nil {
+		return parseDomain(x)
+	}
+	return c.describeRunning(ctx, v)
 }

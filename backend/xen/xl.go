@@ -106,6 +106,10 @@ type xlConfigJSON struct {
 			Bootloader string   `json:"bootloader"`
 			AvailVCPUs []int    `json:"avail_vcpus"`
 			TypePV     struct{} `json:"type.pv"`
+			TypeHVM    struct {
+				Serial     string   `json:"serial"`
+				SerialList []string `json:"serial_list"`
+			} `json:"type.hvm"`
 		} `json:"b_info"`
 		Disks []struct {
 			Backend    string `json:"backend"`

@@ -3,7 +3,9 @@
 # (after ../shared/tools/xennest.sh): Xen 4.17's hypervisor, Debian's kernel,
 # and a busybox dom0 initramfs with xen-utils that starts xenstored and
 # xenconsoled, then runs /xen.test from the overlay archive the Go test
-# appends. The .debs and the result are cached in $1 (tests/.cache/xen).
+# appends. dom0 also gets the device model of HVM guests: qemu-system-xen's
+# QEMU with only the shared libraries it loads, SeaBIOS and the option ROMs
+# of direct kernel boot and VGA, where libxl looks for them. The .debs and the result are cached in $1 (tests/.cache/xen).
 # Needs root, apt-get, dpkg and gzip; Xen is never installed on this host.
 set -euo pipefail
 OUT=$1; D=$OUT/debs; B=$(mktemp -d); trap 'rm -rf "$B"' EXIT; mkdir -p "$D"
@@ -14,7 +16,12 @@ PKGS="xen-utils-4.17 xen-utils-common xenstore-utils libxencall1 libxendevicemod
  libxenforeignmemory1 libxengnttab1 libxenhypfs1 libxenmisc4.17 libxenstore4 libxentoolcore1
  libxentoollog1 libyajl2 libc6 libgcc-s1 libncurses6 libtinfo6 libuuid1 liblzma5 libzstd1
  libbz2-1.0 zlib1g busybox-static bash"
-for p in xen-hypervisor-4.17-amd64 "$KPKG" $PKGS util-linux; do
+# The device model and the packages of its libraries (those not in PKGS);
+# only the files it uses are taken from them.
+DMPKGS="qemu-system-xen seabios qemu-system-data libpixman-1-0 libspice-server1 libjpeg62-turbo
+ libusb-1.0-0 libfdt1 libglib2.0-0 libssl3 libopus0 libgstreamer1.0-0 libgstreamer-plugins-base1.0-0
+ liborc-0.4-0 liblz4-1 libsasl2-2 libstdc++6 libudev1 libpcre2-8-0 libunwind8 libdw1 libffi8 libelf1"
+for p in xen-hypervisor-4.17-amd64 "$KPKG" $PKGS $DMPKGS util-linux; do
   ls "$D/$p"_*.deb >/dev/null 2>&1 || (cd "$D" && apt-get -q -o APT::Sandbox::User=root download "$p" >/dev/null)
 done
 x() { dpkg -x "$(ls "$D/$1"_*.deb | tail -1)" "$2"; }
@@ -24,9 +31,27 @@ R=$B/dom0; for p in $PKGS; do x "$p" "$R"; done; BB=$R/bin/busybox
 # The hotplug scripts lock with flock(1), which busybox lacks: take it
 # (it needs only libc) from util-linux.
 x util-linux "$B/u"; install -m755 "$B/u/usr/bin/flock" "$R/usr/bin/flock"
+# The HVM device model, at the path libxl runs it from (no
+# device_model_override needed), with its firmware: SeaBIOS (libxl hands
+# bios-256k.bin to hvmloader), the VGA ROMs of the emulated cards, and the
+# option ROMs QEMU boots a kernel= with, and the keymap its VNC server
+# loads (libxl gives HVM guests a VNC display unless told vnc=0).
+Q=$B/dm; for p in $DMPKGS; do x "$p" "$Q"; done
+install -D -m755 "$Q/usr/libexec/xen-qemu-system-i386" "$R/usr/libexec/xen-qemu-system-i386"
+mkdir -p "$R/usr/share/seabios" "$R/usr/share/qemu/keymaps"
+cp "$Q"/usr/share/seabios/{bios-256k.bin,vgabios-cirrus.bin,vgabios-stdvga.bin} "$R/usr/share/seabios/"
+cp "$Q"/usr/share/qemu/{linuxboot.bin,linuxboot_dma.bin} "$R/usr/share/qemu/"
+cp "$Q/usr/share/qemu/keymaps/en-us" "$R/usr/share/qemu/keymaps/"
+# Its libraries: what dom0's own dynamic loader resolves, searching the
+# extracted packages only; one found elsewhere means a package is missing.
+LP=$R/lib/x86_64-linux-gnu:$R/usr/lib/x86_64-linux-gnu:$Q/lib/x86_64-linux-gnu:$Q/usr/lib/x86_64-linux-gnu
+"$R/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2" --library-path "$LP" --list "$R/usr/libexec/xen-qemu-system-i386" |
+  awk '$2 == "=>" {print $3}' | while read -r f; do
+  case $f in "$R"/*) ;; "$Q"/*) cp -L "$f" "$R/usr/lib/x86_64-linux-gnu/" ;;
+    *) echo "build-dom0.sh: the device model needs $f: add its package to DMPKGS" >&2; exit 1 ;; esac; done
 "$BB" --list-full | while read -r a; do
   [ -e "$R/$a" ] || [ -L "$R/$a" ] || { mkdir -p "$R/${a%/*}"; ln -s /bin/busybox "$R/$a"; }; done
-rm -rf "$R"/usr/share/{doc,man,locale,lintian,bug,bash-completion} "$R"/usr/lib/xen-4.17/{lib/python,boot} \
+rm -rf "$R"/usr/share/{doc,man,locale,lintian,bug,bash-completion} "$R"/usr/lib/xen-4.17/{lib/python,boot/xen-shim} \
   "$R"/usr/lib/x86_64-linux-gnu/gconv "$R"/usr/lib/xen-4.17/bin/{test-*,pygrub} "$R"/usr/bin/pygrub "$R"/etc/init.d
 mkdir -p "$R"/{proc,sys,dev,run,tmp,guest,var/log/xen/console,var/lib/xen}
 ln -sfn /run "$R/var/run"; ln -sfn /run/lock "$R/var/lock"
@@ -69,6 +94,7 @@ XENSTORED_ROOTDIR=/run/xenstored $L/oxenstored --pid-file /run/xen/xenstored.pid
 n=0; until xenstore-read -s / >/dev/null 2>&1; do n=$((n+1)); [ $n -gt 300 ] && fail xenstored; usleep 100000; done
 $L/xen-init-dom0 && $L/xenconsoled --pid-file=/run/xenconsoled.pid --log=guest \
   --log-dir=/var/log/xen/console || fail xenconsoled
+ip link set lo up   # QEMU (the HVM device model) serves VNC on 127.0.0.1
 ip link add xenbr0 type bridge && ip addr add 10.99.0.1/24 dev xenbr0 && ip link set xenbr0 up || fail xenbr0
 echo "XENNEST-TOOLSTACK-UP $(cut -d' ' -f1 /proc/uptime)"
 [ -x /xen.test ] || fail "no /xen.test in the overlay"

@@ -261,6 +261,9 @@ func runDom0(t *testing.T) {
 	t.Log("PVH guest on a virtual network")
 	pvhOnNetwork(t, d, root)
 
+	t.Log("HVM guest with QEMU's device model")
+	hvmGuest(t, d, root)
+
 	d.virtsh("undefine", "g1")
 	if _, err := doms.LookupByName(ctx, "g1"); err == nil {
 		t.Errorf("g1 still exists after undefine")

@@ -1,8 +1,9 @@
 // Package xen_test runs virtsh's Xen driver on a real Xen hypervisor: Debian
 // 12's Xen 4.17 boots nested under QEMU (TCG, no KVM needed) with a busybox
 // dom0 that runs xenstored and xenconsoled (build-dom0.sh), and inside dom0
-// the same test drives a PV guest on a bridge and a PVH guest on a virtsh
-// network through a statically linked virtsh, and times virtsh against xl.
+// the same test drives a PV guest on a bridge, a PVH guest on a virtsh
+// network and an HVM guest with QEMU's device model through a statically
+// linked virtsh, and times virtsh against xl.
 // Results come back over the serial console.
 package xen_test
 
@@ -18,9 +19,10 @@ import (
 )
 
 // Bounds of the nested run: building the cached host once takes about a
-// minute, the boot about 15 s and the scenario 7 to 12 minutes under TCG
-// (the test inside dom0 gives up after 15). A stuck run fails with its
-// serial log before README.md's go test -timeout (20 minutes) panics.
+// minute, the boot about 15 s and the scenario 8 to 13 minutes under TCG
+// (2 to 3.5 of them the HVM guest's; the test inside dom0 gives up after
+// 15). A stuck run fails with its serial log before README.md's go test
+// -timeout (20 minutes) panics.
 const (
 	buildTimeout  = 6 * time.Minute
 	nestedTimeout = 16 * time.Minute
