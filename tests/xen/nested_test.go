@@ -8,7 +8,6 @@
 package xen_test
 
 import (
-	"bufio"
 	"context"
 	"os"
 	"os/exec"
@@ -16,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/virtsh/virtsh/tests/guest"
 )
 
 // Bounds of the nested run: building the cached host once takes about a
@@ -105,10 +106,6 @@ func TestXenNested(t *testing.T) {
 		runDom0(t)
 		return
 	}
-	qemu, err := exec.LookPath("qemu-system-x86_64")
-	if err != nil {
-		t.Fatal("qemu-system-x86_64 is needed to boot the nested Xen host: apt-get install qemu-system-x86 (.ci/run does)")
-	}
 	root := moduleRoot(t)
 	cache := nestedHost(t, root)
 	tmp := t.TempDir()
@@ -116,26 +113,6 @@ func TestXenNested(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), nestedTimeout)
 	defer cancel()
-	// SVM with nested paging (which TCG emulates) gives Xen HVM support
-	// with HAP: PVH guests need it.
-	cmd := exec.CommandContext(ctx, qemu, "-machine", "q35,accel=tcg", "-cpu", "qemu64,+svm,+npt", "-m", "1024",
-		"-display", "none", "-monitor", "none", "-serial", "stdio", "-no-reboot",
-		"-kernel", filepath.Join(cache, "xen.bin"),
-		"-append", "console=com1 com1=115200 dom0_mem=512M,max:512M dom0_max_vcpus=1 noreboot",
-		"-initrd", filepath.Join(cache, "vmlinuz")+" console=hvc0 earlyprintk=xen quiet,"+initrd)
-	cmd.Stdin = nil
-	serial, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = cmd.Stdout
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
 	// The serial log of the last run stays in the cache for a look after
 	// a failure.
 	logPath := filepath.Join(cache, "last-serial.log")
@@ -144,28 +121,28 @@ func TestXenNested(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer logFile.Close()
-
 	start := time.Now()
-	var lines []string
 	done := ""
-	sc := bufio.NewScanner(serial)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		l := strings.TrimRight(sc.Text(), "\r")
-		stamp := time.Since(start).Seconds()
-		logFile.WriteString(formatStamp(stamp) + l + "\n")
-		lines = append(lines, l)
-		if strings.HasPrefix(l, "XENNEST-TOOLSTACK-UP") {
-			t.Logf("dom0 toolstack up after %.1fs", stamp)
-		}
-		if strings.HasPrefix(l, "XENBENCH") {
-			t.Log(l)
-		}
-		if strings.HasPrefix(l, "XENNEST-DONE") || strings.HasPrefix(l, "XENNEST-FAIL") {
-			done = l
-			break
-		}
-	}
+	// SVM with nested paging (which TCG emulates) gives Xen HVM support
+	// with HAP: PVH guests need it.
+	lines, _ := guest.Serial(t, ctx, []string{"-machine", "q35,accel=tcg", "-cpu", "qemu64,+svm,+npt", "-m", "1024",
+		"-display", "none", "-monitor", "none", "-no-reboot",
+		"-kernel", filepath.Join(cache, "xen.bin"),
+		"-append", "console=com1 com1=115200 dom0_mem=512M,max:512M dom0_max_vcpus=1 noreboot",
+		"-initrd", filepath.Join(cache, "vmlinuz") + " console=hvc0 earlyprintk=xen quiet," + initrd},
+		func(l string) bool {
+			stamp := time.Since(start).Seconds()
+			logFile.WriteString(formatStamp(stamp) + l + "\n")
+			switch {
+			case strings.HasPrefix(l, "XENNEST-TOOLSTACK-UP"):
+				t.Logf("dom0 toolstack up after %.1fs", stamp)
+			case strings.HasPrefix(l, "XENBENCH"):
+				t.Log(l)
+			case strings.HasPrefix(l, "XENNEST-DONE") || strings.HasPrefix(l, "XENNEST-FAIL"):
+				done = l
+			}
+			return done != ""
+		})
 	if done == "" {
 		t.Fatalf("the nested Xen host stopped without a result after %s (timeout %s); serial log:\n%s",
 			time.Since(start).Round(time.Second), nestedTimeout, tail(lines, 80))
