@@ -142,7 +142,7 @@ func kibText(kib uint64) string { return strconv.FormatUint(kib, 10) + "k" }
 
 func (s domains) SetMemory(ctx context.Context, name string, kib uint64, scope backend.Scope) error {
 	return s.c.edit(ctx, name, scope,
-		func(*view) error { _, err := s.c.xl(ctx, "mem-set", name, kibText(kib)); return err },
+		func(v *view) error { _, err := s.c.xl(ctx, "mem-set", v.xl.Arg(), kibText(kib)); return err },
 		func(d *libvirtxml.Domain, _ bool) error {
 			if max := memKiB(d); kib > max {
 				return backend.InvalidArgument("cannot set memory higher than max memory")
@@ -154,7 +154,7 @@ func (s domains) SetMemory(ctx context.Context, name string, kib uint64, scope b
 
 func (s domains) SetMaxMemory(ctx context.Context, name string, kib uint64, scope backend.Scope) error {
 	return s.c.edit(ctx, name, scope,
-		func(*view) error { _, err := s.c.xl(ctx, "mem-max", name, kibText(kib)); return err },
+		func(v *view) error { _, err := s.c.xl(ctx, "mem-max", v.xl.Arg(), kibText(kib)); return err },
 		func(d *libvirtxml.Domain, _ bool) error {
 			d.Memory = &libvirtxml.DomainMemory{Value: uint(kib), Unit: "KiB"}
 			if d.CurrentMemory != nil && uint64(d.CurrentMemory.Value) > kib {
@@ -188,7 +188,7 @@ func (s domains) SetVCPUs(ctx context.Context, name string, count int, opts back
 		scope = backend.Scope{Config: true}
 	}
 	return s.c.edit(ctx, name, scope,
-		func(*view) error { _, err := s.c.xl(ctx, "vcpu-set", name, strconv.Itoa(count)); return err },
+		func(v *view) error { _, err := s.c.xl(ctx, "vcpu-set", v.xl.Arg(), strconv.Itoa(count)); return err },
 		func(d *libvirtxml.Domain, _ bool) error {
 			if d.VCPU == nil {
 				d.VCPU = &libvirtxml.DomainVCPU{Placement: "static", Value: 1}

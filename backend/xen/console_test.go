@@ -80,7 +80,7 @@ func TestDescribeHVMStartedByXL(t *testing.T) {
 	c, f := newTestConn(t)
 	ctx := context.Background()
 	f.guests = []string{strings.Replace(guestLine("1", "-b----"), "g1 ", "g3 ", 1)}
-	f.out["xl list -l g3"] = recorded(t, "xl-list-l-hvm.json")
+	f.out["xl list -l 1"] = recorded(t, "xl-list-l-hvm.json")
 	x, err := c.Domains().XML(ctx, "g3", backend.XMLOptions{})
 	if err != nil {
 		t.Fatal(err)

@@ -14,12 +14,12 @@ func (c *Conn) describeRunning(ctx context.Context, v *view) (*libvirtxml.Domain
 	d := &libvirtxml.Domain{Type: "xen", Name: v.name, UUID: v.xl.UUID,
 		Memory: &libvirtxml.DomainMemory{Value: uint(v.xl.MemMiB * 1024), Unit: "KiB"},
 		VCPU:   &libvirtxml.DomainVCPU{Placement: "static", Value: uint(v.xl.VCPUs)},
-		OS:     &libvirtxml.DomainOS{Type: &libvirtxml.DomainOSType{Arch: "x86_64", Machine: "xenpv", Type: "linux"}},
+		OS:     &libvirtxml.DomainOS{Type: libxlOSType(v.xl.Type)},
 	}
 	if v.xl.ID == 0 {
 		return d, nil // xl list -l does not describe Domain-0
 	}
-	out, err := c.xl(ctx, "list", "-l", v.name)
+	out, err := c.xl(ctx, "list", "-l", v.xl.Arg())
 	if err != nil {
 		return nil, err
 	}
@@ -35,6 +35,18 @@ func (c *Conn) describeRunning(ctx context.Context, v *view) (*libvirtxml.Domain
 	return d, nil
 }
 
+// libxlOSType is libvirt's OS type of a libxl domain type (pv when
+// unknown).
+func libxlOSType(kind string) *libvirtxml.DomainOSType {
+	switch kind {
+	case "hvm":
+		return &libvirtxml.DomainOSType{Arch: "x86_64", Machine: "xenfv", Type: "hvm"}
+	case "pvh":
+		return &libvirtxml.DomainOSType{Arch: "x86_64", Machine: "xenpvh", Type: "xenpvh"}
+	}
+	return &libvirtxml.DomainOSType{Arch: "x86_64", Machine: "xenpv", Type: "linux"}
+}
+
 // fromLibxl fills a definition from libxl's JSON configuration.
 func fromLibxl(d *libvirtxml.Domain, x xlConfigJSON) {
 	cfg := x.Config
@@ -42,11 +54,8 @@ func fromLibxl(d *libvirtxml.Domain, x xlConfigJSON) {
 	if cfg.CInfo.UUID != "" {
 		d.UUID = cfg.CInfo.UUID
 	}
-	switch cfg.CInfo.Type {
-	case "hvm":
-		d.OS.Type = &libvirtxml.DomainOSType{Arch: "x86_64", Machine: "xenfv", Type: "hvm"}
-	case "pvh":
-		d.OS.Type = &libvirtxml.DomainOSType{Arch: "x86_64", Machine: "xenpvh", Type: "xenpvh"}
+	if cfg.CInfo.Type != "" {
+		d.OS.Type = libxlOSType(cfg.CInfo.Type)
 	}
 	if b.MaxMemKB > 0 {
 		d.Memory = &libvirtxml.DomainMemory{Value: uint(b.MaxMemKB), Unit: "KiB"}

@@ -34,14 +34,14 @@ func (s domains) AttachDevice(ctx context.Context, name, deviceXML string, scope
 				if err != nil {
 					return backend.ConfigUnsupported("%s", strings.TrimPrefix(err.Error(), "unsupported configuration: "))
 				}
-				_, err = s.c.xl(ctx, "block-attach", name, spec.String())
+				_, err = s.c.xl(ctx, "block-attach", v.xl.Arg(), spec.String())
 				return err
 			}
 			spec, err := xlconfig.VifFromInterface(dev.NIC, hvm, xlconfig.Options{NetworkBridge: s.c.networkBridge})
 			if err != nil {
 				return convError(err)
 			}
-			if _, err = s.c.xl(ctx, append([]string{"network-attach", name}, strings.Split(spec.String(), ",")...)...); err != nil {
+			if _, err = s.c.xl(ctx, append([]string{"network-attach", v.xl.Arg()}, strings.Split(spec.String(), ",")...)...); err != nil {
 				return err
 			}
 			return s.c.recordAttachedPort(ctx, v, dev.NIC)
@@ -67,10 +67,10 @@ func (s domains) DetachDevice(ctx context.Context, name, deviceXML string, scope
 	return s.c.edit(ctx, name, scope,
 		func(v *view) error {
 			if dev.Disk != nil {
-				_, err := s.c.xl(ctx, "block-detach", name, dev.Disk.Target.Dev)
+				_, err := s.c.xl(ctx, "block-detach", v.xl.Arg(), dev.Disk.Target.Dev)
 				return err
 			}
-			if _, err := s.c.xl(ctx, "network-detach", name, dev.MAC()); err != nil {
+			if _, err := s.c.xl(ctx, "network-detach", v.xl.Arg(), dev.MAC()); err != nil {
 				return err
 			}
 			return s.c.releasePort(ctx, v.xl.UUID, dev.MAC())

@@ -53,6 +53,13 @@ func (r *directReader) Domains(ctx context.Context) ([]xlDomain, error) {
 			return nil, err
 		}
 		d.Name = name
+		if d.Type == "hvm" {
+			// The hypervisor does not tell HVM from PVH; libxl records
+			// the type it built (libxl__domain_type).
+			if t, err := xs.read("/libxl/" + s + "/type"); err == nil {
+				d.Type = t
+			}
+		}
 		doms = append(doms, d)
 	}
 	return doms, nil

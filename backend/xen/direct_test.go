@@ -35,11 +35,11 @@ func TestStartDestroyStartOnlyTheirXL(t *testing.T) {
 	if err != nil || d.ID != 3 || d.State != backend.DomainRunning || d.CPUTime == 0 {
 		t.Fatalf("lookup of the running domain: %+v %v", d, err)
 	}
-	f.then["xl destroy g1"] = nil
+	f.then["xl destroy 3"] = nil
 	if err := doms.Destroy(ctx, "g1", backend.DestroyOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"xl create -q " + c.cfgPath("g1"), "xl destroy g1"}
+	want := []string{"xl create -q " + c.cfgPath("g1"), "xl destroy 3"}
 	if strings.Join(f.calls, "\n") != strings.Join(want, "\n") {
 		t.Errorf("toolstack commands: %q, want %q", f.calls, want)
 	}
@@ -170,5 +170,25 @@ func TestDecodeDomainInfo(t *testing.T) {
 	}
 	if f := xlFlags(dominfShutdown | dominfDying); f != "---s-d" || (xlDomain{Flags: f}).State() != backend.DomainShutdown {
 		t.Errorf("poweroff flags %q", f)
+	}
+}
+
+// A domain virtsh knows nothing of (plain xl create) shows the OS type
+// of libxl's domain type, which the direct reader gets from the
+// hypervisor's HVM flag and libxl's xenstore record.
+func TestOSTypeOfUndefinedDomain(t *testing.T) {
+	b := make([]byte, 128)
+	binary.LittleEndian.PutUint32(b[4:], dominfHVM)
+	if d, _ := decodeDomainInfo(b); d.Type != "hvm" {
+		t.Errorf("an HVM container decodes as %q", d.Type)
+	}
+	if d, _ := decodeDomainInfo(make([]byte, 128)); d.Type != "pv" {
+		t.Errorf("a PV domain decodes as %q", d.Type)
+	}
+	for kind, want := range map[string]string{"pv": "linux", "hvm": "hvm", "pvh": "xenpvh", "": "linux"} {
+		v := &view{name: "g", xl: &xlDomain{ID: 4, Type: kind}}
+		if got := v.info().OSType; got != want {
+			t.Errorf("OS type of a %q domain without XML: %q, want %q", kind, got, want)
+		}
 	}
 }

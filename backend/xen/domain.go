@@ -179,6 +179,9 @@ func (v *view) info() backend.DomainInfo {
 		if info.UUID == "" {
 			info.UUID = x.UUID
 		}
+		if d == nil {
+			info.OSType = libxlOSType(x.Type).Type // a domain plain xl started
+		}
 		if info.MaxMemKiB < info.MemKiB {
 			info.MaxMemKiB = info.MemKiB
 		}

@@ -146,14 +146,14 @@ func TestLifecycle(t *testing.T) {
 	if err := doms.Start(ctx, "g1", backend.StartOptions{}); err == nil || !errors.Is(err, backend.ErrInvalidState) {
 		t.Errorf("second start: %v", err)
 	}
-	if err := doms.Suspend(ctx, "g1"); err != nil || !f.ran("xl pause g1") {
+	if err := doms.Suspend(ctx, "g1"); err != nil || !f.ran("xl pause 1") {
 		t.Fatalf("suspend: %v %v", err, f.calls)
 	}
 	f.guests = []string{guestLine("1", "-bp---")}
 	if info, _ = doms.LookupByName(ctx, "g1"); info.State != backend.DomainPaused || info.Reason != backend.PausedUser {
 		t.Errorf("suspended: %v %s", info.State, backend.ReasonString(info.State, info.Reason))
 	}
-	if err := doms.Resume(ctx, "g1"); err != nil || !f.ran("xl unpause g1") {
+	if err := doms.Resume(ctx, "g1"); err != nil || !f.ran("xl unpause 1") {
 		t.Fatalf("resume: %v", err)
 	}
 	f.guests = []string{guestLine("1", "-b----")}
@@ -164,16 +164,16 @@ func TestLifecycle(t *testing.T) {
 	if err != nil || !strings.Contains(x, `<domain type="xen" id="1">`) {
 		t.Errorf("live XML: %v\n%s", err, x)
 	}
-	if err := doms.SetMemory(ctx, "g1", 100*1024, backend.Scope{}); err != nil || !f.ran("xl mem-set g1 102400k") {
+	if err := doms.SetMemory(ctx, "g1", 100*1024, backend.Scope{}); err != nil || !f.ran("xl mem-set 1 102400k") {
 		t.Errorf("setmem: %v %v", err, f.calls)
 	}
 	if err := doms.SetMemory(ctx, "g1", 1<<30, backend.Scope{}); err == nil {
 		t.Errorf("setmem above the maximum succeeded")
 	}
-	if err := doms.SetVCPUs(ctx, "g1", 1, backend.VCPUOptions{}); err != nil || !f.ran("xl vcpu-set g1 1") {
+	if err := doms.SetVCPUs(ctx, "g1", 1, backend.VCPUOptions{}); err != nil || !f.ran("xl vcpu-set 1 1") {
 		t.Errorf("setvcpus: %v", err)
 	}
-	if err := doms.Destroy(ctx, "g1", backend.DestroyOptions{}); err != nil || !f.ran("xl destroy g1") {
+	if err := doms.Destroy(ctx, "g1", backend.DestroyOptions{}); err != nil || !f.ran("xl destroy 1") {
 		t.Fatalf("destroy: %v", err)
 	}
 	f.guests = nil
@@ -294,8 +294,8 @@ func TestLifecycleLookups(t *testing.T) {
 	if err := ex.DomainExists(ctx, "t1"); err != nil {
 		t.Errorf("a transient domain: %v", err)
 	}
-	f.then["xl destroy t1"] = nil
-	if err := doms.Destroy(ctx, "t1", backend.DestroyOptions{}); err != nil || !f.ran("xl destroy t1") {
+	f.then["xl destroy 7"] = nil
+	if err := doms.Destroy(ctx, "t1", backend.DestroyOptions{}); err != nil || !f.ran("xl destroy 7") {
 		t.Errorf("destroy of a transient domain: %v %v", err, f.calls)
 	}
 	if _, ok := c.readRecord("t1"); ok {
@@ -326,7 +326,7 @@ func TestHostFromXLInfo(t *testing.T) {
 func TestDescribeDomainStartedByXL(t *testing.T) {
 	c, f := newTestConn(t)
 	f.guests = []string{strings.Replace(guestLine("1", "-b----"), "g1 ", "guest1 ", 1)}
-	f.out["xl list -l guest1"] = recorded(t, "xl-list-l-guest1.json")
+	f.out["xl list -l 1"] = recorded(t, "xl-list-l-guest1.json")
 	x, err := c.Domains().XML(context.Background(), "guest1", backend.XMLOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -352,7 +352,7 @@ func TestAttachDetach(t *testing.T) {
 	c.Domains().Start(ctx, "g1", backend.StartOptions{})
 	f.guests = []string{guestLine("1", "-b----")}
 	disk := `<disk type='file' device='disk'><source file='/tmp/d.img'/><target dev='xvdb'/></disk>`
-	if err := doms.AttachDevice(ctx, "g1", disk, backend.Scope{}); err != nil || !f.ran("xl block-attach g1 format=raw,vdev=xvdb,access=rw,target=/tmp/d.img") {
+	if err := doms.AttachDevice(ctx, "g1", disk, backend.Scope{}); err != nil || !f.ran("xl block-attach 1 format=raw,vdev=xvdb,access=rw,target=/tmp/d.img") {
 		t.Fatalf("attach disk: %v %v", err, f.calls)
 	}
 	if err := doms.AttachDevice(ctx, "g1", disk, backend.Scope{}); err == nil || !strings.Contains(err.Error(), "already exists") {
@@ -363,11 +363,11 @@ func TestAttachDetach(t *testing.T) {
 	if !strings.Contains(live, "xvdb") || strings.Contains(def, "xvdb") {
 		t.Errorf("a live attach belongs to the live XML only:\nlive %s\ndef %s", live, def)
 	}
-	if err := doms.DetachDevice(ctx, "g1", disk, backend.Scope{}); err != nil || !f.ran("xl block-detach g1 xvdb") {
+	if err := doms.DetachDevice(ctx, "g1", disk, backend.Scope{}); err != nil || !f.ran("xl block-detach 1 xvdb") {
 		t.Errorf("detach disk: %v", err)
 	}
 	nic := `<interface type='bridge'><mac address='00:16:3e:00:00:09'/><source bridge='xenbr0'/></interface>`
-	if err := doms.AttachDevice(ctx, "g1", nic, backend.Scope{Live: true, Config: true}); err != nil || !f.ran("xl network-attach g1 mac=00:16:3e:00:00:09 bridge=xenbr0 script=vif-bridge") {
+	if err := doms.AttachDevice(ctx, "g1", nic, backend.Scope{Live: true, Config: true}); err != nil || !f.ran("xl network-attach 1 mac=00:16:3e:00:00:09 bridge=xenbr0 script=vif-bridge") {
 		t.Fatalf("attach interface: %v %v", err, f.calls)
 	}
 	if def, _ = c.Domains().XML(ctx, "g1", backend.XMLOptions{Inactive: true}); !strings.Contains(def, "00:16:3e:00:00:09") {
@@ -407,7 +407,7 @@ func TestSaveRestore(t *testing.T) {
 	c.Domains().Define(ctx, g1XML, backend.DefineOptions{})
 	c.Domains().Start(ctx, "g1", backend.StartOptions{})
 	f.guests = []string{guestLine("1", "-b----")}
-	if err := sr.Save(ctx, "g1", "/tmp/g1.save"); err != nil || !f.ran("xl save g1 /tmp/g1.save") {
+	if err := sr.Save(ctx, "g1", "/tmp/g1.save"); err != nil || !f.ran("xl save 1 /tmp/g1.save") {
 		t.Fatalf("save: %v", err)
 	}
 	f.guests = nil

@@ -38,6 +38,7 @@ var domctlVersions = []uint32{0x15, 0x16, 0x17}
 // XEN_DOMINF_* flags of getdomaininfo.
 const (
 	dominfDying         = 1 << 0
+	dominfHVM           = 1 << 1 // an HVM container: an HVM or a PVH guest
 	dominfShutdown      = 1 << 2
 	dominfPaused        = 1 << 3
 	dominfBlocked       = 1 << 4
@@ -153,6 +154,10 @@ func decodeDomainInfo(b []byte) (xlDomain, bool) {
 	flags := le.Uint32(b[4:])
 	pages := le.Uint64(b[8:]) + le.Uint64(b[24:])
 	h := b[76:92]
+	kind := "pv"
+	if flags&dominfHVM != 0 {
+		kind = "hvm" // or pvh: the reader asks libxl's record in xenstore
+	}
 	return xlDomain{
 		ID:      int(le.Uint16(b[0:])),
 		MemMiB:  pages * 4 / 1024,
@@ -160,6 +165,7 @@ func decodeDomainInfo(b []byte) (xlDomain, bool) {
 		Flags:   xlFlags(flags),
 		CPUTime: time.Duration(le.Uint64(b[56:])),
 		UUID:    fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16]),
+		Type:    kind,
 	}, true
 }
 

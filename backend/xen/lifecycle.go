@@ -348,22 +348,22 @@ func (s domains) Shutdown(ctx context.Context, name string, opts backend.Shutdow
 			return backend.Plain(backend.CodeUnsupported, "shutdown mode '%s' is not supported by the Xen driver (use paravirt or acpi)", m)
 		}
 	}
-	_, unlock, err := s.c.lockedActive(ctx, name, "Cannot shutdown")
+	a, unlock, err := s.c.lockedActive(ctx, name, "Cannot shutdown")
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	_, err = s.c.xl(ctx, append(args, name)...)
+	_, err = s.c.xl(ctx, append(args, a.xl.Arg())...)
 	return err
 }
 
 func (s domains) Reboot(ctx context.Context, name string, opts backend.ShutdownOptions) error {
-	_, unlock, err := s.c.lockedActive(ctx, name, "Cannot reboot")
+	a, unlock, err := s.c.lockedActive(ctx, name, "Cannot reboot")
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	_, err = s.c.xl(ctx, "reboot", name)
+	_, err = s.c.xl(ctx, "reboot", a.xl.Arg())
 	return err
 }
 
@@ -373,19 +373,19 @@ func (s domains) Destroy(ctx context.Context, name string, _ backend.DestroyOpti
 		return err
 	}
 	defer unlock()
-	if _, err := s.c.xl(ctx, "destroy", name); err != nil {
+	if _, err := s.c.xl(ctx, "destroy", a.xl.Arg()); err != nil {
 		return err
 	}
 	return s.c.ended(ctx, a, backend.ShutoffDestroyed)
 }
 
 func (s domains) Reset(ctx context.Context, name string) error {
-	_, unlock, err := s.c.lockedActive(ctx, name, "Cannot reset")
+	a, unlock, err := s.c.lockedActive(ctx, name, "Cannot reset")
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	_, err = s.c.xl(ctx, "trigger", name, "reset")
+	_, err = s.c.xl(ctx, "trigger", a.xl.Arg(), "reset")
 	return err
 }
 
@@ -398,7 +398,7 @@ func (s domains) Suspend(ctx context.Context, name string) error {
 	if a.xl.State() == backend.DomainPaused {
 		return nil // libvirt: suspending a paused domain succeeds
 	}
-	if _, err := s.c.xl(ctx, "pause", name); err != nil {
+	if _, err := s.c.xl(ctx, "pause", a.xl.Arg()); err != nil {
 		return err
 	}
 	return s.c.writeRecord(name, backend.DomainPaused, backend.PausedUser)
@@ -413,7 +413,7 @@ func (s domains) Resume(ctx context.Context, name string) error {
 	if a.xl.State() != backend.DomainPaused {
 		return nil // as libvirt's libxl driver: nothing to do
 	}
-	if _, err := s.c.xl(ctx, "unpause", name); err != nil {
+	if _, err := s.c.xl(ctx, "unpause", a.xl.Arg()); err != nil {
 		return err
 	}
 	return s.c.writeRecord(name, backend.DomainRunning, backend.RunningUnpaused)

@@ -96,7 +96,7 @@ func (c *Conn) recordAttachedPort(ctx context.Context, v *view, nic *libvirtxml.
 	if nic.Source == nil || nic.Source.Network == nil {
 		return nil
 	}
-	out, err := c.xl(ctx, "network-list", v.name)
+	out, err := c.xl(ctx, "network-list", v.xl.Arg())
 	if err != nil {
 		return err
 	}

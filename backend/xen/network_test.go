@@ -67,10 +67,10 @@ func TestNetworkVif(t *testing.T) {
 
 		devs := doms.(backend.DomainDevices)
 		nic := `<interface type='network'><mac address='00:16:3e:00:00:06'/><source network='xnet'/></interface>`
-		f.out["xl network-list g1"] = "Idx BE Mac Addr.         handle state evt-ch   tx-/rx-ring-ref BE-path\n" +
+		f.out["xl network-list 3"] = "Idx BE Mac Addr.         handle state evt-ch   tx-/rx-ring-ref BE-path\n" +
 			"0   0  00:16:3e:00:00:05     0     4     19    768/769         /local/domain/0/backend/vif/3/0\n" +
 			"2   0  00:16:3e:00:00:06     2     4     21    1280/1281       /local/domain/0/backend/vif/3/2\n"
-		if err := devs.AttachDevice(ctx, "g1", nic, backend.Scope{}); err != nil || !f.ran("xl network-attach g1 mac=00:16:3e:00:00:06 bridge=xnbr0 script=vif-bridge") {
+		if err := devs.AttachDevice(ctx, "g1", nic, backend.Scope{}); err != nil || !f.ran("xl network-attach 3 mac=00:16:3e:00:00:06 bridge=xnbr0 script=vif-bridge") {
 			t.Errorf("attach: %v %v", err, f.calls)
 		}
 		checkPorts(t, c, "vif3.0", "vif3.2")

@@ -18,7 +18,7 @@ func (s domains) Save(ctx context.Context, name, file string) error {
 		return err
 	}
 	defer unlock()
-	if _, err := s.c.xl(ctx, "save", name, file); err != nil {
+	if _, err := s.c.xl(ctx, "save", a.xl.Arg(), file); err != nil {
 		return err
 	}
 	return s.c.ended(ctx, a, backend.ShutoffSaved)

@@ -22,7 +22,15 @@ type xlDomain struct {
 	Flags   string // r b p s c d, e.g. "-bp---"
 	CPUTime time.Duration
 	UUID    string
+	Type    string // libxl's domain type: pv, hvm or pvh; "" when unknown (xl list -v does not say)
 }
+
+// Arg is the domain as xl's commands take it after virtsh has looked it
+// up under its lock: by id, so that xl acts on the very domain virtsh
+// checked (a domain of the same name made since then is another one),
+// and need not look the name up again, as libvirt's libxl driver acts
+// on its domid.
+func (d xlDomain) Arg() string { return strconv.Itoa(d.ID) }
 
 // State maps xl's state flags to libvirt's states, as libvirt's libxl
 // driver reports them: running and blocked are both "running".

@@ -77,6 +77,7 @@ func hvmGuest(t *testing.T, d *dom0, root string) {
 	if info := d.virtsh("dominfo", "g3"); !strings.Contains(info, "OS Type:        hvm") || !strings.Contains(info, "State:          running") {
 		t.Errorf("dominfo g3:\n%s", info)
 	}
+	d.wantOSTypeUndefined("g3", "hvm")
 
 	seen, err := readConsole(d.ctx, "g3", 5*time.Minute)
 	if !guestMarker.MatchString(seen) {

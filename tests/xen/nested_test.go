@@ -78,7 +78,7 @@ func nestedHost(t *testing.T, root string) (cache string) {
 }
 
 // overlay builds the dom0 initramfs: the cached base plus an archive with
-// a static virtsh and this package's test binary (which runs TestXenNested inside dom0).
+// a static virtsh, the benchmark's gorun and this package's test binary (which runs TestXenNested inside dom0).
 func overlay(t *testing.T, root, cache, tmp string) string {
 	ov := filepath.Join(tmp, "overlay")
 	if err := os.MkdirAll(filepath.Join(ov, "usr", "bin"), 0o755); err != nil {
@@ -88,6 +88,7 @@ func overlay(t *testing.T, root, cache, tmp string) string {
 	defer cancel()
 	static := []string{"CGO_ENABLED=0"}
 	run(t, ctx, root, static, "go", "build", "-o", filepath.Join(ov, "usr", "bin", "virtsh"), ".")
+	run(t, ctx, root, static, "go", "build", "-o", filepath.Join(ov, "usr", "bin", "gorun"), "./tests/xen/gorun")
 	run(t, ctx, filepath.Join(root, "tests", "xen"), static, "go", "test", "-c", "-o", filepath.Join(ov, "xen.test"), ".")
 	extra := filepath.Join(tmp, "overlay.cpio.gz")
 	run(t, ctx, ov, nil, "sh", "-c", "find . | '"+filepath.Join(cache, "busybox")+"' cpio -o -H newc -R 0:0 2>/dev/null | gzip -1 > '"+extra+"'")
