@@ -16,7 +16,8 @@ import (
 // hvmXML is an HVM guest (machine xenfv: xl's builder="hvm", with QEMU's
 // device model in dom0) that boots the same kernel and initrd as the PV
 // guest directly (xl's kernel=, ramdisk=, cmdline=), its console on its
-// first serial port.
+// first serial port, with a standard VGA card of 32 MiB (xl's
+// vga="stdvga", videoram=32).
 const hvmXML = `<domain type='xen'>
   <name>g3</name>
   <memory unit='MiB'>128</memory>
@@ -32,6 +33,7 @@ const hvmXML = `<domain type='xen'>
   <devices>
     <serial type='pty'><target port='0'/></serial>
     <console type='pty'><target type='serial' port='0'/></console>
+    <video><model type='vga' vram='32768'/></video>
   </devices>
 </domain>
 `
@@ -51,7 +53,7 @@ func hvmGuest(t *testing.T, d *dom0, root string) {
 	d.virtsh("define", xmlPath)
 	defer d.try("undefine", "g3")
 	native := d.virtsh("domxml-to-native", "xen-xl", "--domain", "g3")
-	for _, want := range []string{`builder = "hvm"`, `kernel = "/guest/vmlinuz"`, `serial = "pty"`} {
+	for _, want := range []string{`builder = "hvm"`, `kernel = "/guest/vmlinuz"`, `serial = "pty"`, `vga = "stdvga"`, "videoram = 32"} {
 		if !strings.Contains(native, want) {
 			t.Errorf("domxml-to-native of the HVM guest lacks %s:\n%s", want, native)
 		}
@@ -70,6 +72,9 @@ func hvmGuest(t *testing.T, d *dom0, root string) {
 		t.Errorf("xl list -l g3 does not show an HVM domain: %v\n%s", err, out)
 	}
 	dm := deviceModel(t, d)
+	if args, _ := os.ReadFile(dm + "/cmdline"); !bytes.Contains(args, []byte("VGA,vgamem_mb=32")) || bytes.Contains(args, []byte("cirrus")) {
+		t.Errorf("the device model does not emulate the standard VGA card of 32 MiB the XML asks for: %q", bytes.ReplaceAll(args, []byte{0}, []byte{' '}))
+	}
 	d.wantState("g3", "running (booted)")
 	if out := d.virtsh("list"); !regexp.MustCompile(`\d+\s+g3\s+running`).MatchString(out) {
 		t.Errorf("list:\n%s", out)

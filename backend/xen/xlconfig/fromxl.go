@@ -897,7 +897,8 @@ func (r *reader) channels() error {
 }
 
 // implicit adds what libvirt's post-parse adds to every Xen domain: a
-// mouse and a keyboard, a video device when there is graphics, and the
+// mouse and a keyboard, a video device when there is graphics (or, for
+// HVM, the card vga= names), and the
 // Xen memory balloon.
 func (r *reader) implicit() error {
 	bus := "xen"
@@ -906,12 +907,16 @@ func (r *reader) implicit() error {
 	}
 	d := r.dom.Devices
 	d.Inputs = append(d.Inputs, libvirtxml.DomainInput{Type: "mouse", Bus: bus}, libvirtxml.DomainInput{Type: "keyboard", Bus: bus})
-	if len(d.Graphics) > 0 {
-		model := libvirtxml.DomainVideoModel{Type: "xen", Heads: 1, Primary: "yes"}
-		if r.hvm() {
-			model = libvirtxml.DomainVideoModel{Type: "cirrus", VRam: 8192, Heads: 1, Primary: "yes"}
+	if r.hvm() {
+		model, err := r.video()
+		if err != nil {
+			return err
 		}
-		d.Videos = append(d.Videos, libvirtxml.DomainVideo{Model: model})
+		if model != nil {
+			d.Videos = append(d.Videos, libvirtxml.DomainVideo{Model: *model})
+		}
+	} else if len(d.Graphics) > 0 {
+		d.Videos = append(d.Videos, libvirtxml.DomainVideo{Model: libvirtxml.DomainVideoModel{Type: "xen", Heads: 1, Primary: "yes"}})
 	}
 	d.MemBalloon = &libvirtxml.DomainMemBalloon{Model: "xen"}
 	return nil

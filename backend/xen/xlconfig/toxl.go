@@ -49,7 +49,7 @@ func ToXL(dom *libvirtxml.Domain, opts Options) (*Config, error) {
 	w := &writer{dom: dom, hvm: kind == "hvm", kind: kind, cfg: &Config{}, opts: opts}
 	for _, step := range []func() error{
 		w.meta, w.memory, w.cpus, w.features, w.clock, w.lifecycle, w.emulator,
-		w.vfb, w.vifs, w.pci, w.chardevs, w.sound, w.os, w.xenbus, w.disks,
+		w.vfb, w.video, w.vifs, w.pci, w.chardevs, w.sound, w.os, w.xenbus, w.disks,
 		w.spice, w.usbInputs, w.usbHostdevs, w.usbControllers, w.channels,
 	} {
 		if err := step(); err != nil {
