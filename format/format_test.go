@@ -1,7 +1,10 @@
 package format
 
 import (
+	"fmt"
+
 	"bytes"
+	"go.yaml.in/yaml/v3"
 	"testing"
 )
 
@@ -75,6 +78,41 @@ func TestData(t *testing.T) {
 		if b.String() != tc.want {
 			t.Errorf("%s:\n got %q\nwant %q", tc.f, b.String(), tc.want)
 		}
+	}
+}
+
+// Every string comes back from the YAML output as it went in, however
+// much it looks like another YAML type or syntax, and so do numbers,
+// with the key order kept.
+func TestYAMLRoundTrip(t *testing.T) {
+	strs := []string{"", "yes", "on", "No", "1", "1.0", "0x10", "1e3", ".inf", "null", "~", "a: b", "- x", "#c", "a #c",
+		" lead", "trail ", "multi\nline\n", "two\nlines", "tab\tx", "é", "'q'", `"dq"`, "@at", "`bt`", "%pct", "*star",
+		"&amp", "!bang", "[x]", "{y}", "2001-12-14", "<domain type='kvm'>\n  <name>x</name>\n</domain>\n", "?", ":", "-"}
+	in := map[string]any{"nums": []any{0, -3, 1.5, 1e21, uint64(1) << 63}}
+	for i, s := range strs {
+		in[fmt.Sprintf("s%02d", i)] = s
+	}
+	var b bytes.Buffer
+	if err := Data(&b, YAML, in); err != nil {
+		t.Fatal(err)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(b.Bytes(), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, b.String())
+	}
+	m := doc.Content[0].Content // key, value, key, value...
+	if len(m) != 2*(len(strs)+1) || m[0].Value != "nums" {
+		t.Fatalf("keys of:\n%s", b.String())
+	}
+	for i, s := range strs {
+		var got any
+		if err := m[2*i+3].Decode(&got); err != nil || m[2*i+2].Value != fmt.Sprintf("s%02d", i) || got != s {
+			t.Errorf("%q came back as %s: %#v %v", s, m[2*i+2].Value, got, err)
+		}
+	}
+	var nums []any
+	if err := m[1].Decode(&nums); err != nil || fmt.Sprint(nums) != "[0 -3 1.5 1e+21 9223372036854775808]" {
+		t.Errorf("numbers came back as %v %v\n%s", nums, err, b.String())
 	}
 }
 
