@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Device hot-plug of containers through the virtsh binary: interfaces
@@ -15,10 +16,15 @@ import (
 // and a virtual network in the test's network namespace), and device
 // changes of persistent definitions.
 
-// veths are the host ends recorded in a container's runtime state.
-func (e *netEnv) veths(name string) []string {
+// hpState is what the test reads of a container's runtime state.
+type hpState struct {
+	InitPID int      `json:"init_pid"`
+	Veths   []string `json:"veths"` // the host ends of its interfaces
+}
+
+func (e *netEnv) hpState(name string) hpState {
 	e.t.Helper()
-	var st lxcState
+	var st hpState
 	b, err := os.ReadFile(filepath.Join(e.root, "system/run/virtsh/lxc", name+".json"))
 	if err == nil {
 		err = json.Unmarshal(b, &st)
@@ -26,8 +32,10 @@ func (e *netEnv) veths(name string) []string {
 	if err != nil {
 		e.t.Fatalf("state of %s: %v", name, err)
 	}
-	return st.Veths
+	return st
 }
+
+func (e *netEnv) veths(name string) []string { return e.hpState(name).Veths }
 
 // inCT runs a command in container name.
 func (e *netEnv) inCT(name string, args ...string) result {
@@ -204,6 +212,31 @@ func TestLXCInterfaceHotplug(t *testing.T) {
 	}
 	if rows := e.iflist("hp"); len(rows) != 2 {
 		t.Errorf("detach --config changed the running container: %+v", rows)
+	}
+
+	// A reboot (busybox reboot -f in the container: its init dies of
+	// SIGHUP) plugs the interfaces the container has then, under the
+	// names they had.
+	e.lxcMust("attach-interface", "hp", "network", "vt", "--mac", mac2, "--live")
+	e.lxcMust("detach-interface", "hp", "bridge", "--mac", mac1, "--live")
+	init := e.hpState("hp").InitPID
+	e.inCT("hp", "/bin/busybox", "reboot", "-f")
+	var out string
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if st := e.hpState("hp"); st.InitPID == init || st.InitPID == 0 {
+			continue
+		}
+		if r := e.inCT("hp", "/bin/ip", "-o", "link", "show"); r.code == 0 {
+			if out = r.stdout; strings.Contains(out, mac2) {
+				break
+			}
+		}
+	}
+	if !strings.Contains(out, "eth2@") || !strings.Contains(out, mac2) || strings.Contains(out, mac1) {
+		t.Errorf("container links after reboot:\n%s", out)
+	}
+	if ports := e.ports("vt"); len(ports) != 2 {
+		t.Errorf("net-port-list vt after reboot: %+v", ports)
 	}
 }
 
