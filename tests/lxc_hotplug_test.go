@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -287,7 +288,9 @@ func TestLXCDeviceConfig(t *testing.T) {
 	}{
 		{[]string{"attach-interface", "cfg", "network", "default", "--mac", mac, "--config"}, "network device with mac " + mac + " already exists"},
 		{[]string{"attach-device", "cfg", write("user.xml", "<interface type='user'/>"), "--config"}, "only interfaces of type 'bridge' and 'network' are supported in containers"},
-		{[]string{"attach-disk", "cfg", "/dev/null", "vdb", "--config"}, "devices not supported in containers: disk"},
+		{[]string{"attach-disk", "cfg", "/dev/null", "vdb", "--config"}, "disk vdb: only disks of type 'block'"},
+		{[]string{"attach-disk", "cfg", "/dev/null", "vdb", "--config", "--sourcetype", "block", "--targetbus", "virtio", "--driver", "qemu"}, "disk vdb: <driver> is not supported in containers"},
+		{[]string{"attach-disk", "cfg", "/dev/null", "null", "--config", "--sourcetype", "block"}, "disk /dev/null: /dev/null is the container's own"},
 		{[]string{"attach-device", "cfg", write("odd.xml", "<interface type='bridge'><source bridge='br7'/><frobnicate/></interface>"), "--config"}, "frobnicate"},
 		{[]string{"attach-interface", "cfg", "bridge", "br7", "--live"}, "domain is not running"},
 		{[]string{"-r", "attach-interface", "cfg", "bridge", "br7", "--config"}, "read only"},
@@ -317,7 +320,7 @@ func TestLXCDeviceConfig(t *testing.T) {
 	if out := s.run("dumpxml", "cfg").stdout; strings.Contains(out, mac) {
 		t.Errorf("--config changed the running container:\n%s", out)
 	}
-	if r := s.run("attach-disk", "cfg", "/dev/null", "vdb", "--live"); r.code != 1 || !strings.Contains(r.stderr, "disk vdb cannot be attached to a running container") {
+	if r := s.run("attach-disk", "cfg", "/dev/null", "vdb", "--live", "--sourcetype", "block"); r.code != 1 || !strings.Contains(r.stderr, "Disk source /dev/null must be a block device") {
 		t.Errorf("live disk: exit %d %s", r.code, r.stderr)
 	}
 	if r := s.run("attach-interface", "cfg", "bridge", "no-such-br0", "--live"); r.code != 1 || !strings.Contains(r.stderr, "bridge 'no-such-br0' does not exist") {
@@ -328,5 +331,153 @@ func TestLXCDeviceConfig(t *testing.T) {
 	s.ok("Domain 'tr' created from "+write("tr.xml", doc("tr"))+"\n\n", "create", write("tr.xml", doc("tr")))
 	if r := s.run("attach-interface", "tr", "bridge", "br7", "--config"); r.code != 1 || !strings.Contains(r.stderr, "cannot change persistent config of a transient domain") {
 		t.Errorf("--config on a transient container: exit %d %s", r.code, r.stderr)
+	}
+}
+
+// loopDevice attaches a loop device to a 1 MiB file starting with
+// content, detached when the test ends.
+func loopDevice(t *testing.T, content string) string {
+	t.Helper()
+	img := filepath.Join(t.TempDir(), "disk.img")
+	data := make([]byte, 1<<20)
+	copy(data, content)
+	if err := os.WriteFile(img, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dev := strings.TrimSpace(sh(t, "losetup", "-f", "--show", img))
+	t.Cleanup(func() { exec.Command("losetup", "-d", dev).Run() })
+	return dev
+}
+
+// TestLXCDiskHotplug: a host block device (a loop device) attached to a
+// running container (attach-disk --live) is a node of its /dev that it
+// reads and writes, or only reads with --mode readonly (the devices
+// cgroup says so); dumpxml and domblklist show it; detach removes the
+// node and the cgroup's permission (a node the container makes again
+// cannot be opened). A node the container already has makes the attach
+// fail and take its permission back. A disk attached with --config is in
+// /dev at the next start.
+func TestLXCDiskHotplug(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Fatal("the LXC tests need root (CI runs as root)")
+	}
+	s := lxcShell{t: t, root: t.TempDir()}
+	loop, ro := loopDevice(t, "hello disk"), loopDevice(t, "read only")
+	xml := filepath.Join(t.TempDir(), "dk.xml")
+	os.WriteFile(xml, []byte(fmt.Sprintf(`<domain type='lxc'>
+  <name>dk</name>
+  <memory unit='MiB'>64</memory>
+  <os><type>exe</type><init>/bin/sleep</init><initarg>1000</initarg></os>
+  <devices>
+    <filesystem type='mount'><source dir='%s'/><target dir='/'/></filesystem>
+    <console type='pty'/>
+  </devices>
+</domain>`, busyboxRootfs(t))), 0o600)
+	t.Cleanup(func() { s.run("destroy", "dk"); s.run("undefine", "dk") })
+	s.run("define", xml)
+	s.ok("Domain 'dk' started\n\n", "start", "dk")
+	in := func(script string) result {
+		r := s.run("lxc-enter-namespace", "dk", "--", "/bin/sh", "-c", script)
+		r.stdout = strings.TrimSuffix(r.stdout, "\n")
+		return r
+	}
+	// A disk attached with --config is in /dev at the next start.
+	configDisk := func() {
+		s.ok("Disk attached successfully\n\n", "attach-disk", "dk", loop, "vde", "--config")
+		if r := in("[ -e /dev/vde ]"); r.code == 0 {
+			t.Error("--config gave the running container /dev/vde")
+		}
+		s.ok("Domain 'dk' destroyed\n\n", "destroy", "dk")
+		s.ok("Domain 'dk' started\n\n", "start", "dk")
+		if r := in("/bin/busybox head -c 10 /dev/vde"); r.stdout != "hello disk" {
+			t.Errorf("/dev/vde after restart: exit %d %q %s", r.code, r.stdout, r.stderr)
+		}
+	}
+	if _, err := os.Stat("/sys/fs/cgroup/devices"); err != nil {
+		// A cgroup v2 host: the device filter is fixed at start.
+		if r := s.run("attach-disk", "dk", loop, "vdb", "--live"); r.code != 1 || !strings.Contains(r.stderr, "live disk changes need the cgroup v1 devices controller") {
+			t.Errorf("live disk on cgroup v2: exit %d %s", r.code, r.stderr)
+		}
+		configDisk()
+		return
+	}
+	devicesList := func() string {
+		var st struct {
+			Cgroup struct {
+				Dirs map[string]string `json:"dirs"`
+			} `json:"cgroup"`
+		}
+		b, _ := os.ReadFile(filepath.Join(s.root, "system/run/virtsh/lxc/dk.json"))
+		json.Unmarshal(b, &st)
+		list, err := os.ReadFile(filepath.Join(st.Cgroup.Dirs["devices"], "devices.list"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(list)
+	}
+	var major, minor uint32
+	fmt.Sscanf(strings.TrimSpace(sh(t, "stat", "-c", "%t:%T", loop)), "%x:%x", &major, &minor)
+	rule := fmt.Sprintf("b %d:%d rw", major, minor)
+
+	s.ok("Disk attached successfully\n\n", "attach-disk", "dk", loop, "vdb", "--live")
+	if r := in("/bin/busybox head -c 10 /dev/vdb"); r.code != 0 || r.stdout != "hello disk" {
+		t.Errorf("reading /dev/vdb: exit %d %q %s", r.code, r.stdout, r.stderr)
+	}
+	if r := in("echo -n written | /bin/busybox dd of=/dev/vdb bs=1 seek=100 conv=notrunc 2>&1"); r.code != 0 {
+		t.Errorf("writing /dev/vdb: exit %d %s%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(devicesList(), rule) {
+		t.Errorf("devices.list lacks %q:\n%s", rule, devicesList())
+	}
+	if out := s.run("domblklist", "dk").stdout; !strings.Contains(out, "vdb      "+loop) {
+		t.Errorf("domblklist:\n%s", out)
+	}
+	if out := s.run("dumpxml", "dk").stdout; !strings.Contains(out, `<source dev="`+loop+`">`) || !strings.Contains(out, `<target dev="vdb">`) {
+		t.Errorf("dumpxml lacks the disk:\n%s", out)
+	}
+	if r := s.run("attach-disk", "dk", ro, "vdb", "--live"); r.code != 1 || !strings.Contains(r.stderr, "target vdb already exists") {
+		t.Errorf("duplicate target: exit %d %s", r.code, r.stderr)
+	}
+	s.ok("Disk attached successfully\n\n", "attach-disk", "dk", ro, "vdc", "--live", "--mode", "readonly")
+	if r := in("/bin/busybox head -c 9 /dev/vdc"); r.stdout != "read only" {
+		t.Errorf("reading the read-only /dev/vdc: exit %d %q %s", r.code, r.stdout, r.stderr)
+	}
+	if r := in("echo -n x | /bin/busybox dd of=/dev/vdc conv=notrunc"); r.code == 0 || !strings.Contains(r.stderr, "Operation not permitted") {
+		t.Errorf("writing the read-only /dev/vdc: exit %d %s", r.code, r.stderr)
+	}
+
+	s.ok("Disk detached successfully\n\n", "detach-disk", "dk", "vdb", "--live")
+	if r := in("[ -e /dev/vdb ]"); r.code == 0 {
+		t.Error("/dev/vdb is still in the container")
+	}
+	if r := in(fmt.Sprintf("/bin/busybox mknod /dev/again b %d %d && /bin/busybox head -c 1 /dev/again", major, minor)); r.code == 0 || !strings.Contains(r.stderr, "Operation not permitted") {
+		t.Errorf("the container opened the detached disk: exit %d %q %s", r.code, r.stdout, r.stderr)
+	}
+	if strings.Contains(devicesList(), rule) {
+		t.Errorf("devices.list still has %q", rule)
+	}
+	if out := s.run("domblklist", "dk").stdout; strings.Contains(out, loop) {
+		t.Errorf("domblklist after detach:\n%s", out)
+	}
+
+	// The container's own /dev/vdd makes the attach fail part-way: the
+	// permission it gave is taken back, nothing is recorded.
+	in("/bin/busybox mknod /dev/vdd c 1 3")
+	if r := s.run("attach-disk", "dk", loop, "vdd", "--live", "--config"); r.code != 1 || !strings.Contains(r.stderr, "/dev/vdd") {
+		t.Errorf("attach over an existing node: exit %d %s", r.code, r.stderr)
+	}
+	if strings.Contains(devicesList(), rule) {
+		t.Errorf("devices.list kept %q after the failed attach", rule)
+	}
+	if out := s.run("dumpxml", "dk").stdout + s.run("dumpxml", "dk", "--inactive").stdout; strings.Contains(out, `"vdd"`) {
+		t.Errorf("the failed attach was recorded:\n%s", out)
+	}
+	if r := s.run("-r", "detach-disk", "dk", "vdc"); r.code != 1 || !strings.Contains(r.stderr, "read only") {
+		t.Errorf("detach-disk under -r: exit %d %s", r.code, r.stderr)
+	}
+
+	configDisk()
+	if r := in("[ -e /dev/vdc ]"); r.code == 0 {
+		t.Error("the live-only /dev/vdc came back after restart")
 	}
 }

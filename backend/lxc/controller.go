@@ -173,7 +173,16 @@ const goByte = "g"
 
 // boot starts one instance of the container.
 func (c *controller) boot() (err error) {
-	if c.group, err = c.host.Create(c.name, resources(c.dom)); err != nil {
+	disks, err := diskNodes(c.dom)
+	if err != nil {
+		return err
+	}
+	res := resources(c.dom)
+	res.Devices = slices.Clip(res.Devices) // appends copy the shared rules
+	for _, n := range disks {
+		res.Devices = append(res.Devices, n.rule())
+	}
+	if c.group, err = c.host.Create(c.name, res); err != nil {
 		return err
 	}
 	staging := c.files.staging()
@@ -214,8 +223,10 @@ func (c *controller) boot() (err error) {
 	// The child, born in the container's cgroups, assembles its root while
 	// the controller plugs its interfaces; it executes init only after the
 	// final "go".
-	spec, _ := json.Marshal(buildSpec(c.dom, staging, c.ptyPath))
-	if _, err := specW.Write(append(spec, '\n')); err != nil {
+	spec := buildSpec(c.dom, staging, c.ptyPath)
+	spec.Disks = disks
+	specJSON, _ := json.Marshal(spec)
+	if _, err := specW.Write(append(specJSON, '\n')); err != nil {
 		return fmt.Errorf("cannot pass the spec to the container: %v", err)
 	}
 	if err := c.plugInterfaces(pid); err != nil {

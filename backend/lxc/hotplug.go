@@ -16,9 +16,9 @@ import (
 
 // Device hot-plug, after libvirt's lxcDomainAttachDeviceFlags and
 // lxcDomainDetachDeviceFlags: <interface> and <disk> join or leave the
-// persistent definition (validated as define validates it); interfaces
-// of type bridge and network also join or leave a running container,
-// plugged the way start plugs them.
+// persistent definition (validated as define validates it) and a running
+// container: interfaces of type bridge and network plugged the way start
+// plugs them, block disks made nodes of its /dev (disks.go).
 
 // AttachDevice implements backend.DomainDevices.
 func (s *domains) AttachDevice(ctx context.Context, name, deviceXML string, scope backend.Scope) error {
@@ -83,7 +83,7 @@ func (s *domains) editedDefinition(name string, edit func(*libvirtxml.Domain) er
 // plug adds a device to a running container.
 func (s *domains) plug(ctx context.Context, o *domObj, dev devicexml.Device) error {
 	if dev.Disk != nil {
-		return backend.ConfigUnsupported("disk %s cannot be attached to a running container: this driver supports live attach of interfaces only", dev.Disk.Target.Dev)
+		return s.plugDisk(o, *dev.Disk)
 	}
 	return s.plugNIC(ctx, o, *dev.NIC)
 }
@@ -91,7 +91,7 @@ func (s *domains) plug(ctx context.Context, o *domObj, dev devicexml.Device) err
 // unplug removes a device from a running container.
 func (s *domains) unplug(ctx context.Context, o *domObj, dev devicexml.Device) error {
 	if dev.Disk != nil {
-		return backend.ConfigUnsupported("disk %s cannot be detached from a running container: this driver supports live detach of interfaces only", dev.Disk.Target.Dev)
+		return s.unplugDisk(o, dev.Disk.Target.Dev)
 	}
 	return s.unplugNIC(ctx, o, dev.MAC())
 }
