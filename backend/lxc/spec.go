@@ -19,7 +19,7 @@ type containerSpec struct {
 	RootReadOnly bool        `json:"root_readonly"`
 	Mounts       []mountSpec `json:"mounts"`
 	Disks        []diskNode  `json:"disks,omitempty"` // block devices to make in /dev
-	Console      string      `json:"console"` // host path of the console pty
+	Console      string      `json:"console"`         // host path of the console pty
 	UserNS       bool        `json:"userns"`
 	Argv         []string    `json:"argv"`
 	Env          []string    `json:"env"`
