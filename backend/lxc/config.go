@@ -79,7 +79,7 @@ func validate(d *libvirtxml.Domain) error {
 		return nil
 	}
 	if extra := unsupportedDevices(d.Devices); len(extra) > 0 {
-		return backend.ConfigUnsupported("devices not supported in containers: %s (this driver supports filesystem, interface and console)", strings.Join(extra, ", "))
+		return backend.ConfigUnsupported("devices not supported in containers: %s (this driver supports filesystem, interface, disk and console)", strings.Join(extra, ", "))
 	}
 	targets := map[string]bool{}
 	for i := range d.Devices.Filesystems {
@@ -97,6 +97,17 @@ func validate(d *libvirtxml.Domain) error {
 			return err
 		}
 	}
+	disks := map[string]bool{}
+	for i := range d.Devices.Disks {
+		disk := &d.Devices.Disks[i]
+		if err := validateDisk(disk); err != nil {
+			return err
+		}
+		if disks[disk.Target.Dev] {
+			return backend.ConfigUnsupported("two disks have the target %s", disk.Target.Dev)
+		}
+		disks[disk.Target.Dev] = true
+	}
 	if len(d.Devices.Consoles) > 1 {
 		return backend.ConfigUnsupported("a container has one console, not %d", len(d.Devices.Consoles))
 	}
@@ -109,10 +120,11 @@ func validate(d *libvirtxml.Domain) error {
 }
 
 // unsupportedDevices names the device elements other than filesystem,
-// interface and console (and emulator, which libvirt ignores for LXC).
+// interface, disk and console (and emulator, which libvirt ignores for
+// LXC).
 func unsupportedDevices(devs *libvirtxml.DomainDeviceList) []string {
 	rest := *devs
-	rest.Emulator, rest.Filesystems, rest.Interfaces, rest.Consoles = "", nil, nil, nil
+	rest.Emulator, rest.Filesystems, rest.Interfaces, rest.Consoles, rest.Disks = "", nil, nil, nil, nil
 	doc, err := (&libvirtxml.Domain{Devices: &rest}).Marshal()
 	if err != nil {
 		return []string{err.Error()}

@@ -10,6 +10,7 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 
 	"github.com/virtsh/virtsh/backend"
@@ -83,30 +84,12 @@ func runController(args []string) int {
 // start prepares what lives as long as the controller (the console) and
 // boots the first instance.
 func (c *controller) start() error {
-	live, err := liveStore(c.dirs)
-	if err != nil {
+	if err := c.loadLive(); err != nil {
 		return err
 	}
-	doc, ok, err := live.Read(c.name)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return fmt.Errorf("no live definition of '%s' in %s", c.name, c.dirs.Run)
-	}
-	// start wrote it from a checked definition, defaults filled: reading it
-	// is enough (checking it again would triple the controller's XML work).
-	c.dom = &libvirtxml.Domain{}
-	if err := c.dom.Unmarshal(doc); err != nil {
-		return fmt.Errorf("corrupt live definition of '%s': %v", c.name, err)
-	}
+	var err error
 	if c.host, err = cgroup.Detect(); err != nil {
 		return err
-	}
-	if len(c.dom.Devices.Interfaces) > 0 {
-		if c.nets, err = netdrv.System(); err != nil {
-			return err
-		}
 	}
 	if c.pty, c.ptyPath, err = openPTY(); err != nil {
 		return err
@@ -120,6 +103,42 @@ func (c *controller) start() error {
 		return err
 	}
 	return c.boot()
+}
+
+// loadLive reads the live XML, which start wrote from a checked
+// definition with defaults filled (checking it again would triple the
+// controller's XML work) and hot-plug keeps current: a reboot plugs the
+// interfaces the container has then.
+func (c *controller) loadLive() error {
+	live, err := liveStore(c.dirs)
+	if err != nil {
+		return err
+	}
+	doc, ok, err := live.Read(c.name)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("no live definition of '%s' in %s", c.name, c.dirs.Run)
+	}
+	c.dom = &libvirtxml.Domain{}
+	if err := c.dom.Unmarshal(doc); err != nil {
+		return fmt.Errorf("corrupt live definition of '%s': %v", c.name, err)
+	}
+	return nil
+}
+
+// network is the network driver, opened when the container first has
+// an interface to plug or unplug.
+func (c *controller) network() (*netdrv.Driver, error) {
+	if c.nets == nil {
+		nets, err := netdrv.System()
+		if err != nil {
+			return nil, err
+		}
+		c.nets = nets
+	}
+	return c.nets, nil
 }
 
 // resources are the container's cgroup limits (libvirt's lxc_cgroup.c).
@@ -154,7 +173,16 @@ const goByte = "g"
 
 // boot starts one instance of the container.
 func (c *controller) boot() (err error) {
-	if c.group, err = c.host.Create(c.name, resources(c.dom)); err != nil {
+	disks, err := diskNodes(c.dom)
+	if err != nil {
+		return err
+	}
+	res := resources(c.dom)
+	res.Devices = slices.Clip(res.Devices) // appends copy the shared rules
+	for _, n := range disks {
+		res.Devices = append(res.Devices, n.rule())
+	}
+	if c.group, err = c.host.Create(c.name, res); err != nil {
 		return err
 	}
 	staging := c.files.staging()
@@ -195,8 +223,10 @@ func (c *controller) boot() (err error) {
 	// The child, born in the container's cgroups, assembles its root while
 	// the controller plugs its interfaces; it executes init only after the
 	// final "go".
-	spec, _ := json.Marshal(buildSpec(c.dom, staging, c.ptyPath))
-	if _, err := specW.Write(append(spec, '\n')); err != nil {
+	spec := buildSpec(c.dom, staging, c.ptyPath)
+	spec.Disks = disks
+	specJSON, _ := json.Marshal(spec)
+	if _, err := specW.Write(append(specJSON, '\n')); err != nil {
 		return fmt.Errorf("cannot pass the spec to the container: %v", err)
 	}
 	if err := c.plugInterfaces(pid); err != nil {
@@ -246,9 +276,16 @@ func (c *controller) sysProcAttr() *syscall.SysProcAttr {
 // process is pid, configures them inside, and adds their FDB entries: its
 // CPUs are about to run.
 func (c *controller) plugInterfaces(pid int) error {
+	if len(c.dom.Devices.Interfaces) == 0 {
+		return nil
+	}
+	nets, err := c.network()
+	if err != nil {
+		return err
+	}
 	ctx := context.Background()
 	for i := range c.dom.Devices.Interfaces {
-		port, err := plugInterface(ctx, c.nets, c.dom, pid, i)
+		port, err := plugInterface(ctx, nets, c.dom, pid, i)
 		if err != nil {
 			return err
 		}
@@ -332,7 +369,11 @@ func (c *controller) supervise() int {
 		case st.Destroying:
 			return backend.ShutoffDestroyed
 		case status.Signaled() && status.Signal() == syscall.SIGHUP:
-			if err := c.boot(); err != nil {
+			err := c.loadLive()
+			if err == nil {
+				err = c.boot()
+			}
+			if err != nil {
 				log.Printf("%s: reboot failed: %v", c.name, err)
 				c.teardown()
 				return backend.ShutoffFailed
@@ -353,12 +394,7 @@ func (c *controller) teardown() {
 		waitChild(c.initPID)
 		c.initPID = 0
 	}
-	for _, p := range c.ports {
-		if err := c.nets.Unplug(context.Background(), p); err != nil {
-			log.Printf("%s: %v", c.name, err)
-		}
-	}
-	c.ports = nil
+	c.unplugAll()
 	if c.group != nil {
 		if err := killAndRemove(c.group); err != nil {
 			log.Printf("%s: %v", c.name, err)
@@ -366,6 +402,34 @@ func (c *controller) teardown() {
 		c.group = nil
 	}
 	os.Remove(c.files.staging())
+}
+
+// unplugAll unplugs the instance's ports: those it plugged at boot and
+// those hot-plug recorded in the state since (hot-unplugged ones are
+// gone with their records).
+func (c *controller) unplugAll() {
+	devices := c.devices()
+	c.ports = nil
+	if st, err := c.files.readState(); err == nil {
+		for _, v := range st.Veths {
+			if !slices.Contains(devices, v) {
+				devices = append(devices, v)
+			}
+		}
+	}
+	if len(devices) == 0 {
+		return
+	}
+	nets, err := c.network()
+	if err != nil {
+		log.Printf("%s: cannot unplug %v: %v", c.name, devices, err)
+		return
+	}
+	for _, dev := range devices {
+		if err := nets.UnplugRecorded(context.Background(), dev); err != nil {
+			log.Printf("%s: %v", c.name, err)
+		}
+	}
 }
 
 // killAndRemove kills what is left in a group (nothing, normally: a pid

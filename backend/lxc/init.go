@@ -208,6 +208,9 @@ func setupDev(s *containerSpec) error {
 		}
 		os.Chmod(p, 0o666) // mknod applies the umask
 	}
+	if err := makeDiskNodes(s); err != nil {
+		return err
+	}
 	os.MkdirAll("/dev/pts", 0o755)
 	opts := "newinstance,ptmxmode=0666,mode=0620"
 	if !s.UserNS {

@@ -18,7 +18,8 @@ type containerSpec struct {
 	Root         string      `json:"root"`    // host directory of the root filesystem
 	RootReadOnly bool        `json:"root_readonly"`
 	Mounts       []mountSpec `json:"mounts"`
-	Console      string      `json:"console"` // host path of the console pty
+	Disks        []diskNode  `json:"disks,omitempty"` // block devices to make in /dev
+	Console      string      `json:"console"`         // host path of the console pty
 	UserNS       bool        `json:"userns"`
 	Argv         []string    `json:"argv"`
 	Env          []string    `json:"env"`

@@ -45,10 +45,8 @@ func (d *domains) DetachDevice(ctx context.Context, name, deviceXML string, scop
 		func() error { return d.unplug(name, dev) })
 }
 
-// changeDevice applies a device change with the domain locked: the new
-// definition is built and checked first, then the running domain is
-// changed, and only then is the definition written, so that a refused
-// change leaves both as they were.
+// changeDevice applies a device change with the domain locked, in
+// libvirt's order (devicexml.Change).
 func (d *domains) changeDevice(name string, scope backend.Scope, edit func(*libvirtxml.Domain) error, live func() error) error {
 	unlock, err := d.c.defs.Lock(name)
 	if err != nil {
@@ -59,21 +57,12 @@ func (d *domains) changeDevice(name string, scope backend.Scope, edit func(*libv
 	if err != nil {
 		return err
 	}
-	var def string
-	if onConfig {
-		if def, err = d.c.editedDefinition(name, edit); err != nil {
-			return err
-		}
-	}
-	if onLive {
-		if err := live(); err != nil {
-			return err
-		}
-	}
-	if onConfig {
-		return d.c.defs.Write(name, def)
-	}
-	return nil
+	return devicexml.Change{
+		Live: onLive, Config: onConfig,
+		Definition: func() (string, error) { return d.c.editedDefinition(name, edit) },
+		Plug:       live,
+		Write:      func(def string) error { return d.c.defs.Write(name, def) },
+	}.Apply()
 }
 
 // editedDefinition is name's persistent definition changed by edit and
@@ -86,22 +75,10 @@ func (c *Conn) editedDefinition(name string, edit func(*libvirtxml.Domain) error
 	if !ok {
 		return "", backend.InvalidState("cannot change persistent config of a transient domain")
 	}
-	var dom libvirtxml.Domain
-	if err := dom.Unmarshal(doc); err != nil {
-		return "", backend.XMLError("%v", err)
-	}
-	if err := edit(&dom); err != nil {
-		return "", err
-	}
-	out, err := dom.Marshal()
-	if err != nil {
-		return "", backend.Internal("%v", err)
-	}
-	def, err := c.parseDomain(out)
-	if err != nil {
-		return "", err
-	}
-	return def.XML, nil
+	return devicexml.Edit(doc, edit, func(out string) (string, error) {
+		def, err := c.parseDomain(out)
+		return def.XML, err
+	})
 }
 
 // liveDomain reads a running domain's live XML.

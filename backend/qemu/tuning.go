@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/virtsh/virtsh/backend"
+	"github.com/virtsh/virtsh/backend/devicexml"
 	"github.com/virtsh/virtsh/backend/qemu/argv"
 	"libvirt.org/go/libvirtxml"
 )
@@ -70,22 +71,11 @@ func (c *Conn) scopeOf(name string, scope backend.Scope) (live, config bool, err
 		return false, false, err
 	}
 	running := has && st.State.Active()
-	live, config = scope.Live, scope.Config
-	if !live && !config {
-		live, config = running, !running
+	_, persistent, _ := c.defs.Read(name)
+	if !persistent && !has {
+		return false, false, backend.NoDomain("no domain with matching name '%s'", name)
 	}
-	if live && !running {
-		return false, false, backend.InvalidState("domain is not running")
-	}
-	if _, ok, _ := c.defs.Read(name); !ok {
-		if !has {
-			return false, false, backend.NoDomain("no domain with matching name '%s'", name)
-		}
-		if config {
-			return false, false, backend.InvalidState("cannot change persistent config of a transient domain")
-		}
-	}
-	return live, config, nil
+	return devicexml.Scope(scope, running, persistent)
 }
 
 // SetVCPUs changes the vCPU count: the current one (hot-plugging vCPUs
