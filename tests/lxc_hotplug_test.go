@@ -17,26 +17,7 @@ import (
 // and a virtual network in the test's network namespace), and device
 // changes of persistent definitions.
 
-// hpState is what the test reads of a container's runtime state.
-type hpState struct {
-	InitPID int      `json:"init_pid"`
-	Veths   []string `json:"veths"` // the host ends of its interfaces
-}
-
-func (e *netEnv) hpState(name string) hpState {
-	e.t.Helper()
-	var st hpState
-	b, err := os.ReadFile(filepath.Join(e.root, "system/run/virtsh/lxc", name+".json"))
-	if err == nil {
-		err = json.Unmarshal(b, &st)
-	}
-	if err != nil {
-		e.t.Fatalf("state of %s: %v", name, err)
-	}
-	return st
-}
-
-func (e *netEnv) veths(name string) []string { return e.hpState(name).Veths }
+func (e *netEnv) veths(name string) []string { return e.lxcState(name).Veths }
 
 // inCT runs a command in container name.
 func (e *netEnv) inCT(name string, args ...string) result {
@@ -70,11 +51,7 @@ func (e *netEnv) iflist(name string) []ifRow {
 func TestLXCInterfaceHotplug(t *testing.T) {
 	needNetworking(t, "busybox", "nsenter")
 	e := newNetEnv(t)
-	path := filepath.Join(t.TempDir(), "vt.xml")
-	os.WriteFile(path, []byte(natNetwork), 0o600)
-	e.lxcMust("net-define", path)
-	e.lxcMust("net-start", "vt")
-	t.Cleanup(func() { e.lxc("net-destroy", "vt") })
+	e.startNATNetwork()
 	for _, c := range [][]string{
 		{"ip", "link", "add", "hpbr0", "type", "bridge"},
 		{"ip", "addr", "add", "10.98.0.1/24", "dev", "hpbr0"},
@@ -220,11 +197,11 @@ func TestLXCInterfaceHotplug(t *testing.T) {
 	// names they had.
 	e.lxcMust("attach-interface", "hp", "network", "vt", "--mac", mac2, "--live")
 	e.lxcMust("detach-interface", "hp", "bridge", "--mac", mac1, "--live")
-	init := e.hpState("hp").InitPID
+	init := e.lxcState("hp").InitPID
 	e.inCT("hp", "/bin/busybox", "reboot", "-f")
 	var out string
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		if st := e.hpState("hp"); st.InitPID == init || st.InitPID == 0 {
+		if st := e.lxcState("hp"); st.InitPID == init || st.InitPID == 0 {
 			continue
 		}
 		if r := e.inCT("hp", "/bin/ip", "-o", "link", "show"); r.code == 0 {
@@ -253,17 +230,7 @@ func TestLXCDeviceConfig(t *testing.T) {
 	}
 	s := lxcShell{t: t, root: t.TempDir()}
 	rootfs := busyboxRootfs(t)
-	doc := func(name string) string {
-		return fmt.Sprintf(`<domain type='lxc'>
-  <name>%s</name>
-  <memory unit='MiB'>64</memory>
-  <os><type>exe</type><init>/bin/sleep</init><initarg>1000</initarg></os>
-  <devices>
-    <filesystem type='mount'><source dir='%s'/><target dir='/'/></filesystem>
-    <console type='pty'/>
-  </devices>
-</domain>`, name, rootfs)
-	}
+	doc := func(name string) string { return sleeperXML(name, rootfs) }
 	dir := t.TempDir()
 	write := func(name, text string) string {
 		p := filepath.Join(dir, name)
@@ -364,15 +331,7 @@ func TestLXCDiskHotplug(t *testing.T) {
 	s := lxcShell{t: t, root: t.TempDir()}
 	loop, ro := loopDevice(t, "hello disk"), loopDevice(t, "read only")
 	xml := filepath.Join(t.TempDir(), "dk.xml")
-	os.WriteFile(xml, []byte(fmt.Sprintf(`<domain type='lxc'>
-  <name>dk</name>
-  <memory unit='MiB'>64</memory>
-  <os><type>exe</type><init>/bin/sleep</init><initarg>1000</initarg></os>
-  <devices>
-    <filesystem type='mount'><source dir='%s'/><target dir='/'/></filesystem>
-    <console type='pty'/>
-  </devices>
-</domain>`, busyboxRootfs(t))), 0o600)
+	os.WriteFile(xml, []byte(sleeperXML("dk", busyboxRootfs(t))), 0o600)
 	t.Cleanup(func() { s.run("destroy", "dk"); s.run("undefine", "dk") })
 	s.run("define", xml)
 	s.ok("Domain 'dk' started\n\n", "start", "dk")
@@ -480,4 +439,18 @@ func TestLXCDiskHotplug(t *testing.T) {
 	if r := in("[ -e /dev/vdc ]"); r.code == 0 {
 		t.Error("the live-only /dev/vdc came back after restart")
 	}
+}
+
+// sleeperXML is a container of the busybox rootfs whose init sleeps,
+// with no device but its root and console.
+func sleeperXML(name, rootfs string) string {
+	return fmt.Sprintf(`<domain type='lxc'>
+  <name>%s</name>
+  <memory unit='MiB'>64</memory>
+  <os><type>exe</type><init>/bin/sleep</init><initarg>1000</initarg></os>
+  <devices>
+    <filesystem type='mount'><source dir='%s'/><target dir='/'/></filesystem>
+    <console type='pty'/>
+  </devices>
+</domain>`, name, rootfs)
 }

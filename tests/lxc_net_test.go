@@ -86,7 +86,8 @@ func netRootfs(t *testing.T) string {
 // lxcState is what the test reads of a container's runtime state.
 type lxcState struct {
 	ControllerPID int      `json:"controller_pid"`
-	Veths         []string `json:"veths"`
+	InitPID       int      `json:"init_pid"`
+	Veths         []string `json:"veths"` // the host ends of its interfaces
 }
 
 func (e *netEnv) lxcState(name string) lxcState {
@@ -96,10 +97,31 @@ func (e *netEnv) lxcState(name string) lxcState {
 	if err == nil {
 		err = json.Unmarshal(b, &st)
 	}
-	if err != nil || len(st.Veths) != 1 {
+	if err != nil {
 		e.t.Fatalf("state of %s: %v %+v", name, err, st)
 	}
 	return st
+}
+
+// startNATNetwork defines and starts the NAT network vt through
+// lxc:///system, destroyed when the test ends.
+func (e *netEnv) startNATNetwork() {
+	e.t.Helper()
+	path := filepath.Join(e.t.TempDir(), "vt.xml")
+	os.WriteFile(path, []byte(natNetwork), 0o600)
+	e.lxcMust("net-define", path)
+	e.lxcMust("net-start", "vt")
+	e.t.Cleanup(func() { e.lxc("net-destroy", "vt") })
+}
+
+// onlyVeth is the host end of the one interface of container name.
+func (e *netEnv) onlyVeth(name string) string {
+	e.t.Helper()
+	st := e.lxcState(name)
+	if len(st.Veths) != 1 {
+		e.t.Fatalf("%s has %d interfaces, want 1: %+v", name, len(st.Veths), st)
+	}
+	return st.Veths[0]
 }
 
 type portRow struct {
@@ -134,11 +156,7 @@ func (e *netEnv) vethGone(network, dev string) {
 func TestLXCOnNetwork(t *testing.T) {
 	needNetworking(t, "busybox")
 	e := newNetEnv(t)
-	path := filepath.Join(t.TempDir(), "vt.xml")
-	os.WriteFile(path, []byte(natNetwork), 0o600)
-	e.lxcMust("net-define", path)
-	e.lxcMust("net-start", "vt")
-	t.Cleanup(func() { e.lxc("net-destroy", "vt") })
+	e.startNATNetwork()
 	if out := e.must("net-list"); !strings.Contains(out, "vt     active") {
 		t.Errorf("network:///system net-list does not show lxc:///system's network:\n%s", out)
 	}
@@ -148,7 +166,7 @@ func TestLXCOnNetwork(t *testing.T) {
 
 	const mac = "52:54:00:cc:00:01"
 	e.container("ct", netRootfs(t), "vt", mac)
-	dev := e.lxcState("ct").Veths[0]
+	dev := e.onlyVeth("ct")
 	if out := e.in("ip", "-d", "link", "show", dev); !strings.Contains(out, "master vtbr0") || !strings.Contains(out, "link/ether fe:54:00:cc:00:01") {
 		t.Errorf("host end %s:\n%s", dev, out)
 	}
@@ -178,12 +196,12 @@ func TestLXCOnNetwork(t *testing.T) {
 	e.vethGone("vt", dev)
 
 	e.lxcMust("start", "ct")
-	st := e.lxcState("ct")
-	if err := syscall.Kill(st.ControllerPID, syscall.SIGKILL); err != nil {
+	dev = e.onlyVeth("ct")
+	if err := syscall.Kill(e.lxcState("ct").ControllerPID, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	e.lxcMust("destroy", "ct")
-	e.vethGone("vt", st.Veths[0])
+	e.vethGone("vt", dev)
 }
 
 // TestLXCMACTableLibvirt: on a network whose MAC table virtsh manages,
@@ -209,7 +227,7 @@ func TestLXCMACTableLibvirt(t *testing.T) {
 
 	const mac = "52:54:00:dd:00:01"
 	e.container("mt", netRootfs(t), "vt", mac)
-	dev := e.lxcState("mt").Veths[0]
+	dev := e.onlyVeth("mt")
 	if out := e.in("bridge", "-d", "link", "show", "dev", dev); !strings.Contains(out, "learning off") || !strings.Contains(out, "flood off") {
 		t.Errorf("port flags of %s:\n%s", dev, out)
 	}
