@@ -136,6 +136,24 @@ type Scope struct {
 	Config bool
 }
 
+// Resolve says where a change in scope s applies to a domain that is
+// running or not, persistent or not, as libvirt's
+// virDomainObjUpdateModificationImpact does: neither flag (--current)
+// means the running domain when it runs, else its definition.
+func (s Scope) Resolve(running, persistent bool) (live, config bool, err error) {
+	live, config = s.Live, s.Config
+	if !live && !config {
+		live, config = running, !running
+	}
+	if live && !running {
+		return false, false, InvalidState("domain is not running")
+	}
+	if config && !persistent {
+		return false, false, InvalidState("cannot change persistent config of a transient domain")
+	}
+	return live, config, nil
+}
+
 // DomainService manages domains. Domains are addressed by name; commands
 // resolve ids and UUIDs through the Lookup methods first.
 type DomainService interface {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -95,5 +96,33 @@ func TestDefaultURI(t *testing.T) {
 	t.Setenv("LIBVIRT_DEFAULT_URI", "")
 	if got := DefaultURI(); got != "qemu:///system" && got != "qemu:///session" {
 		t.Errorf("fallback: %q", got)
+	}
+}
+
+func TestScopeResolve(t *testing.T) {
+	cases := []struct {
+		s                   Scope
+		running, persistent bool
+		live, config        bool
+		err                 string
+	}{
+		{Scope{}, true, true, true, false, ""},
+		{Scope{}, false, true, false, true, ""},
+		{Scope{Live: true}, false, true, false, false, "domain is not running"},
+		{Scope{Config: true}, true, false, false, false, "transient"},
+		{Scope{Live: true, Config: true}, true, true, true, true, ""},
+		{Scope{}, true, false, true, false, ""},
+	}
+	for _, c := range cases {
+		live, config, err := c.s.Resolve(c.running, c.persistent)
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("%+v: err %v, want %q", c, err, c.err)
+			}
+			continue
+		}
+		if err != nil || live != c.live || config != c.config {
+			t.Errorf("%+v: got %v %v %v", c, live, config, err)
+		}
 	}
 }

@@ -5,23 +5,6 @@ import (
 	"libvirt.org/go/libvirtxml"
 )
 
-// Scope resolves libvirt's --live, --config and --current (neither) for
-// a device change of a domain that is running or not, persistent or not
-// (virDomainObjUpdateModificationImpact).
-func Scope(s backend.Scope, running, persistent bool) (live, config bool, err error) {
-	live, config = s.Live, s.Config
-	if !live && !config {
-		live, config = running, !running
-	}
-	if live && !running {
-		return false, false, backend.InvalidState("domain is not running")
-	}
-	if config && !persistent {
-		return false, false, backend.InvalidState("cannot change persistent config of a transient domain")
-	}
-	return live, config, nil
-}
-
 // Edit returns the definition doc changed by edit and then checked by
 // parse, the driver's define-time parser (which returns the definition
 // as it would store it), so that an edit yields nothing define refuses.

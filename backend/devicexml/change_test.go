@@ -9,34 +9,6 @@ import (
 	"libvirt.org/go/libvirtxml"
 )
 
-func TestScope(t *testing.T) {
-	cases := []struct {
-		s                   backend.Scope
-		running, persistent bool
-		live, config        bool
-		err                 string
-	}{
-		{backend.Scope{}, true, true, true, false, ""},
-		{backend.Scope{}, false, true, false, true, ""},
-		{backend.Scope{Live: true}, false, true, false, false, "domain is not running"},
-		{backend.Scope{Config: true}, true, false, false, false, "transient"},
-		{backend.Scope{Live: true, Config: true}, true, true, true, true, ""},
-		{backend.Scope{}, true, false, true, false, ""},
-	}
-	for _, c := range cases {
-		live, config, err := Scope(c.s, c.running, c.persistent)
-		if c.err != "" {
-			if err == nil || !strings.Contains(err.Error(), c.err) {
-				t.Errorf("%+v: err %v, want %q", c, err, c.err)
-			}
-			continue
-		}
-		if err != nil || live != c.live || config != c.config {
-			t.Errorf("%+v: got %v %v %v", c, live, config, err)
-		}
-	}
-}
-
 // A change whose live part fails writes no definition; one whose
 // definition is refused touches nothing running.
 func TestChangeOrder(t *testing.T) {

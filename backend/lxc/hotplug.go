@@ -52,7 +52,7 @@ func (s *domains) changeDevice(name string, scope backend.Scope, edit func(*libv
 		return err
 	}
 	defer unlock()
-	onLive, onConfig, err := devicexml.Scope(scope, o.active(), o.persistent)
+	onLive, onConfig, err := scope.Resolve(o.active(), o.persistent)
 	if err != nil {
 		return err
 	}

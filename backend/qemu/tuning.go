@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/virtsh/virtsh/backend"
-	"github.com/virtsh/virtsh/backend/devicexml"
 	"github.com/virtsh/virtsh/backend/qemu/argv"
 	"libvirt.org/go/libvirtxml"
 )
@@ -75,7 +74,7 @@ func (c *Conn) scopeOf(name string, scope backend.Scope) (live, config bool, err
 	if !persistent && !has {
 		return false, false, backend.NoDomain("no domain with matching name '%s'", name)
 	}
-	return devicexml.Scope(scope, running, persistent)
+	return scope.Resolve(running, persistent)
 }
 
 // SetVCPUs changes the vCPU count: the current one (hot-plugging vCPUs

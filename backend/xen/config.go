@@ -10,21 +10,6 @@ import (
 	"libvirt.org/go/libvirtxml"
 )
 
-// scopes resolves libvirt's --live/--config/--current for a domain.
-func scopes(v *view, s backend.Scope) (live, config bool, err error) {
-	live, config = s.Live, s.Config
-	if !live && !config {
-		live, config = v.xl != nil, v.xl == nil
-	}
-	if live && v.xl == nil {
-		return false, false, backend.InvalidState("domain is not running")
-	}
-	if config && v.def == "" {
-		return false, false, backend.InvalidState("cannot change persistent config of a transient domain")
-	}
-	return live, config, nil
-}
-
 // edit changes a domain: apply runs the live change (xl) when live is
 // set, then change rewrites the live XML and/or the persistent
 // definition. The domain's lock is held throughout.
@@ -38,7 +23,7 @@ func (c *Conn) edit(ctx context.Context, name string, s backend.Scope, apply fun
 	if err != nil {
 		return err
 	}
-	live, config, err := scopes(v, s)
+	live, config, err := s.Resolve(v.xl != nil, v.def != "")
 	if err != nil {
 		return err
 	}
