@@ -17,10 +17,11 @@ import (
 // device model in dom0) that boots the same kernel and initrd as the PV
 // guest directly (xl's kernel=, ramdisk=, cmdline=), its console on its
 // first serial port, with a standard VGA card of 32 MiB (xl's
-// vga="stdvga", videoram=32).
+// vga="stdvga", videoram=32). libxl takes the card's memory out of the
+// guest's: with 128 MiB, the 96 left did not boot the guest.
 const hvmXML = `<domain type='xen'>
   <name>g3</name>
-  <memory unit='MiB'>128</memory>
+  <memory unit='MiB'>192</memory>
   <vcpu>1</vcpu>
   <os>
     <type arch='x86_64' machine='xenfv'>hvm</type>
