@@ -264,7 +264,7 @@ func (d *domains) changeMedium(name string, disk *libvirtxml.DomainDisk, force b
 			dropNew()
 			return err
 		}
-		if err := d.awaitTrayOpen(name, id, target); err != nil {
+		if err := d.awaitTrayOpen(name, id, target, force); err != nil {
 			dropNew()
 			return err
 		}
@@ -301,8 +301,10 @@ func (d *domains) changeMedium(name string, disk *libvirtxml.DomainDisk, force b
 }
 
 // awaitTrayOpen waits up to trayWait for the tray of drive id to open:
-// at once, unless the guest has locked it and must release it.
-func (d *domains) awaitTrayOpen(name, id, target string) error {
+// at once, unless the guest has locked it and must release it. A tray
+// the guest closed again (firmware probing its drives does) is opened
+// again.
+func (d *domains) awaitTrayOpen(name, id, target string, force bool) error {
 	deadline := time.Now().Add(trayWait)
 	for {
 		st, err := d.driveState(name, id)
@@ -316,6 +318,9 @@ func (d *domains) awaitTrayOpen(name, id, target string) error {
 			return backend.OperationFailed("timed out waiting to open tray of '%s'; the guest may have locked it: give --force to open it anyway", target)
 		}
 		time.Sleep(100 * time.Millisecond)
+		if _, err := d.qmp(name, "blockdev-open-tray", map[string]any{"id": id, "force": force}); err != nil {
+			return err
+		}
 	}
 }
 
