@@ -67,6 +67,12 @@ func TestQEMUChangeMedia(t *testing.T) {
 	nic := filepath.Join(dir, "nic.xml")
 	os.WriteFile(nic, []byte(`<interface type='user'/>`), 0o644)
 	expectError(t, s.run("update-device", name, nic), `live update of device 'net' is not supported`)
+	// QEMU refuses the new medium: the storage node (a directory), or the
+	// format node (not qcow2), whose storage node is then deleted again.
+	expectError(t, s.run("change-media", name, "hdc", dir, "--update"), `QEMU refused blockdev-add: 'file' driver requires '`+regexp.QuoteMeta(dir)+`' to be a regular file`)
+	qcow := filepath.Join(dir, "qcow.xml")
+	os.WriteFile(qcow, []byte(fmt.Sprintf(`<disk type='file' device='cdrom'><driver name='qemu' type='qcow2'/><source file='%s'/><target dev='hdc' bus='ide'/></disk>`, two)), 0o644)
+	expectError(t, s.run("update-device", name, qcow), `QEMU refused blockdev-add: Image is not in qcow2 format`)
 	drives(t, s, name, "hdc="+one+" sda="+two)
 	if got := blockNodes(t, s, name); len(got) != len(nodes)+2 {
 		t.Errorf("block nodes %q after the refusals; want those of the start %q and two for hdc's medium", got, nodes)
