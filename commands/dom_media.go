@@ -92,13 +92,10 @@ func newChangeMediaCmd(env *Env) *cobra.Command {
 			printAlways(env, diskXML)
 			return nil
 		}
-		err = func() error {
-			u, err := deviceUpdater(conn)
-			if err != nil {
-				return err
-			}
-			return u.UpdateDevice(ctx, d.Name, diskXML, backend.Scope{Live: o.live, Config: o.config}, o.force)
-		}()
+		u, err := deviceUpdater(conn)
+		if err == nil {
+			err = u.UpdateDevice(ctx, d.Name, diskXML, backend.Scope{Live: o.live, Config: o.config}, o.force)
+		}
 		if err != nil {
 			return failed(err, "Failed to complete action %s on media", verb)
 		}
