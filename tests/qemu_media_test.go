@@ -20,8 +20,8 @@ import (
 // another, then a SATA cdrom's ISO is ejected and put back with
 // update-device. QEMU's query-block, the live XML and domblklist follow
 // each change; --config changes the definition alone, which the next
-// start shows; the mistakes a user makes are refused and leave QEMU's
-// drives and block nodes as they were.
+// start shows, and --live --config both; the mistakes a user makes are
+// refused and leave QEMU's drives and block nodes as they were.
 func TestQEMUChangeMedia(t *testing.T) {
 	t.Parallel()
 	kernel, initrd := guest.MustBuild(t)
@@ -99,10 +99,15 @@ func TestQEMUChangeMedia(t *testing.T) {
 	s.ok("Successfully updated media.\n", "change-media", name, "hdc", one, "--config")
 	expect(t, s.run("domblklist", name, "--inactive"), `(?m)^ hdc +`+regexp.QuoteMeta(one)+`$`)
 	drives(t, s, name, "hdc="+two+" sda="+one)
+	// --live --config: the disk of the definition (sda holds two there)
+	// applied to both.
+	s.ok("Successfully ejected media.\n", "change-media", name, "sda", "--eject", "--live", "--config", "--force")
+	drives(t, s, name, "hdc="+two+" sda=")
+	expect(t, s.run("domblklist", name, "--inactive"), `(?m)^ sda +-$`)
 	s.ok("Domain '"+name+"' destroyed\n\n", "destroy", name)
 	expectError(t, s.run("change-media", name, "hdc", "--eject", "--live"), `domain is not running`)
 	s.ok("Domain '"+name+"' started\n\n", "start", name)
-	drives(t, s, name, "hdc="+one+" sda="+two)
+	drives(t, s, name, "hdc="+one+" sda=")
 	s.ok("Domain '"+name+"' destroyed\n\n", "destroy", name)
 	// Shut off, the current scope is the definition.
 	s.ok("Successfully ejected media.\n", "change-media", name, "hdc", "--eject")
