@@ -225,3 +225,9 @@ func (roInterfaces) Bridge(context.Context, string, string, BridgeOptions) error
 func (roInterfaces) Unbridge(context.Context, string, bool) (string, error) {
 	return "", ReadOnly("virInterfaceUndefine")
 }
+
+// Changing a device (update-device, change-media; media_ext.go).
+
+func (roDomains) UpdateDevice(context.Context, string, string, Scope, bool) error {
+	return ReadOnly("virDomainUpdateDeviceFlags")
+}

@@ -15,7 +15,9 @@
 # the test guest (TCG) with raw QEMU started by hand until QMP answers,
 # then SIGTERMed.
 # Then in process by Go benchmarks (backend/qemu/bench_test.go), with
-# VIRTSH_ROOT on the disk's temporary directory and again on tmpfs.
+# VIRTSH_ROOT on the disk's temporary directory and again on tmpfs;
+# among them change-media --update of a running guest's cdrom beside the
+# bare QMP commands of the same swap sent to a QEMU started by hand.
 # libvirt is compared only when libvirtd runs (it does not in CI).
 # Reports; never fails.
 set -uo pipefail
@@ -102,7 +104,7 @@ whole_processes || echo "bench: the whole-process QEMU benchmarks could not run 
 # the next, the worst case of ext4's scan of freed inodes).
 for dir in "${TMPDIR:-/tmp}" /dev/shm; do
 	[[ -d $dir ]] || continue
-	benches='List1000|Dominfo|StartDestroy|RawQEMU|AttachDetachConfig'
+	benches='List1000|Dominfo|StartDestroy|RawQEMU|AttachDetachConfig|ChangeMediaVsRawQMP'
 	[[ $dir == /dev/shm ]] && benches+='|Define1000'
 	echo "bench: QEMU driver with VIRTSH_ROOT under $dir ($(df -T "$dir" | awk 'NR==2 {print $2}'))"
 	TMPDIR=$dir go test -count=1 -run '^$' -bench "$benches" -benchtime 5x ./backend/qemu/ 2>&1 |

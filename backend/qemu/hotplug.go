@@ -260,26 +260,8 @@ func (d *domains) pciUse(name string) (argv.PCIUse, error) {
 
 // diskNode is the format node behind device id, "" for an empty drive.
 func (d *domains) diskNode(name, id string) (string, error) {
-	ret, err := d.qmp(name, "query-block", nil)
-	if err != nil {
-		return "", err
-	}
-	var blocks []struct {
-		QDev     string `json:"qdev"`
-		Inserted *struct {
-			Node string `json:"node-name"`
-		} `json:"inserted"`
-	}
-	json.Unmarshal(ret, &blocks)
-	for _, b := range blocks {
-		if b.QDev == id || strings.HasPrefix(b.QDev, "/machine/peripheral/"+id+"/") {
-			if b.Inserted == nil {
-				return "", nil
-			}
-			return b.Inserted.Node, nil
-		}
-	}
-	return "", backend.OperationFailed("QEMU has no block device for '%s'", id)
+	st, err := d.driveState(name, id)
+	return st.Node, err
 }
 
 // plugNIC hot-plugs an interface, as libvirt's qemuDomainAttachNetDevice
