@@ -52,6 +52,11 @@ func (s *domains) lockedLoad(name string) (*domObj, func(), error) {
 	return o, unlock, nil
 }
 
+// cleanupWait bounds how long a lookup waits for a controller whose
+// container's init has exited to record why and finish; the controller's
+// cleanup is bounded itself (killAndRemove).
+const cleanupWait = 10 * time.Second
+
 func (s *domains) load(name string) (*domObj, error) {
 	if backend.ValidateName("domain", name) != nil {
 		return nil, noDomain(name)
@@ -65,8 +70,10 @@ func (s *domains) load(name string) (*domObj, error) {
 		return nil, err
 	}
 	if st.State.Active() && !st.initAlive() && st.controllerAlive() {
-		// The controller is cleaning up: its record of why is moments away.
-		waitExit(st.ControllerPID, st.ControllerStart, 2*time.Second)
+		// The controller is cleaning up: its record of why is moments
+		// away, but moments can be seconds on a loaded machine (2 s were
+		// once too few in CI, for a container in a TCG guest).
+		waitExit(st.ControllerPID, st.ControllerStart, cleanupWait)
 		if st, err = s.files(name).readState(); err != nil {
 			return nil, err
 		}

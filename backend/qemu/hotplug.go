@@ -133,28 +133,43 @@ func (d *domains) plug(name string, dev devicexml.Device) error {
 	if _, err := d.c.command(dom); err != nil {
 		return err
 	}
-	var added []string
-	rollback := func() {
-		for i := len(added) - 1; i >= 0; i-- {
-			d.qmp(name, "blockdev-del", map[string]any{"node-name": added[i]})
-		}
+	added, err := d.addBlockNodes(name, p.Blockdevs)
+	if err != nil {
+		return err
 	}
-	for _, bd := range p.Blockdevs {
+	if _, err := d.qmp(name, "device_add", p.Device); err != nil {
+		d.deleteBlockNodes(name, added)
+		return err
+	}
+	return d.c.writeLiveDomain(name, dom)
+}
+
+// addBlockNodes adds the block nodes of blockdevs (blockdev-add
+// arguments, the storage node before the format node on it) to the
+// running QEMU and returns their names; when one fails, those added are
+// deleted again.
+func (d *domains) addBlockNodes(name string, blockdevs []json.RawMessage) ([]string, error) {
+	var added []string
+	for _, bd := range blockdevs {
 		var n struct {
 			Node string `json:"node-name"`
 		}
 		json.Unmarshal(bd, &n)
 		if _, err := d.qmp(name, "blockdev-add", bd); err != nil {
-			rollback()
-			return err
+			d.deleteBlockNodes(name, added)
+			return nil, err
 		}
 		added = append(added, n.Node)
 	}
-	if _, err := d.qmp(name, "device_add", p.Device); err != nil {
-		rollback()
-		return err
+	return added, nil
+}
+
+// deleteBlockNodes deletes block nodes, the last added first, as a
+// rollback does: what fails is left for QEMU's exit.
+func (d *domains) deleteBlockNodes(name string, nodes []string) {
+	for i := len(nodes) - 1; i >= 0; i-- {
+		d.qmp(name, "blockdev-del", map[string]any{"node-name": nodes[i]})
 	}
-	return d.c.writeLiveDomain(name, dom)
 }
 
 // unplug removes a disk from the running domain, as libvirt's

@@ -225,11 +225,7 @@ func (d *domains) changeMedium(name string, disk *libvirtxml.DomainDisk, force b
 	dom.Devices.Disks[i] = merged
 	var newNode string
 	var added []string
-	dropNew := func() {
-		for j := len(added) - 1; j >= 0; j-- {
-			d.qmp(name, "blockdev-del", map[string]any{"node-name": added[j]})
-		}
-	}
+	dropNew := func() { d.deleteBlockNodes(name, added) }
 	if src != "" {
 		n, err := d.freeNode(name)
 		if err != nil {
@@ -239,16 +235,8 @@ func (d *domains) changeMedium(name string, disk *libvirtxml.DomainDisk, force b
 		if err != nil {
 			return err
 		}
-		for _, bd := range blockdevs {
-			var nn struct {
-				Node string `json:"node-name"`
-			}
-			json.Unmarshal(bd, &nn)
-			if _, err := d.qmp(name, "blockdev-add", bd); err != nil {
-				dropNew()
-				return err
-			}
-			added = append(added, nn.Node)
+		if added, err = d.addBlockNodes(name, blockdevs); err != nil {
+			return err
 		}
 		newNode = node
 	}
