@@ -1,10 +1,10 @@
 package testdrv
 
 import (
-	"bytes"
 	"encoding/xml"
-	"io"
 	"strings"
+
+	"github.com/virtsh/virtsh/backend/xmltree"
 )
 
 // node is a parsed XML element. The driver parses node files into nodes and
@@ -19,39 +19,21 @@ type node struct {
 // parseTree parses an XML document into a tree; namespaces are resolved, so
 // Name.Space holds the namespace URI of prefixed elements.
 func parseTree(data []byte) (*node, error) {
-	dec := xml.NewDecoder(bytes.NewReader(data))
-	var stack []*node
-	var root *node
-	for {
-		tok, err := dec.Token()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			n := &node{Name: t.Name, Attr: t.Copy().Attr}
-			if len(stack) > 0 {
-				parent := stack[len(stack)-1]
-				parent.Children = append(parent.Children, n)
-			} else if root == nil {
-				root = n
-			}
-			stack = append(stack, n)
-		case xml.EndElement:
-			stack = stack[:len(stack)-1]
-		case xml.CharData:
-			if len(stack) > 0 {
-				stack[len(stack)-1].Text += string(t)
-			}
-		}
+	e, err := xmltree.Parse(data, true)
+	if err != nil {
+		return nil, err
 	}
-	if root == nil {
-		return nil, io.ErrUnexpectedEOF
+	return fromElement(e), nil
+}
+
+// fromElement is the node of a parsed element: its own text joined, its
+// comments left out.
+func fromElement(e *xmltree.Element) *node {
+	n := &node{Name: e.Name, Attr: e.Attrs, Text: e.Text()}
+	for _, c := range e.Elements() {
+		n.Children = append(n.Children, fromElement(c))
 	}
-	return root, nil
+	return n
 }
 
 // attr returns the value of the attribute with the local name, "" if absent.

@@ -6,61 +6,21 @@
 package xmlcheck
 
 import (
-	"encoding/xml"
-	"fmt"
-	"io"
 	"sort"
-	"strings"
+
+	"github.com/virtsh/virtsh/backend/xmltree"
 )
 
-type node struct {
-	name     string
-	attrs    map[string]bool
-	children []*node
-}
-
-func parse(doc string) (*node, error) {
-	dec := xml.NewDecoder(strings.NewReader(doc))
-	var stack []*node
-	var root *node
-	for {
-		tok, err := dec.Token()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			n := &node{name: qualified(t.Name), attrs: map[string]bool{}}
-			for _, a := range t.Attr {
-				if a.Name.Space != "xmlns" && a.Name.Local != "xmlns" {
-					n.attrs[qualified(a.Name)] = true
-				}
-			}
-			if len(stack) > 0 {
-				p := stack[len(stack)-1]
-				p.children = append(p.children, n)
-			} else {
-				root = n
-			}
-			stack = append(stack, n)
-		case xml.EndElement:
-			stack = stack[:len(stack)-1]
+// attrNames are the qualified names of e's attributes, namespace
+// declarations left out.
+func attrNames(e *xmltree.Element) map[string]bool {
+	names := map[string]bool{}
+	for _, a := range e.Attrs {
+		if a.Name.Space != "xmlns" && a.Name.Local != "xmlns" {
+			names[xmltree.Qualified(a.Name)] = true
 		}
 	}
-	if root == nil {
-		return nil, fmt.Errorf("no root element")
-	}
-	return root, nil
-}
-
-func qualified(n xml.Name) string {
-	if n.Space == "" {
-		return n.Local
-	}
-	return n.Space + ":" + n.Local
+	return names
 }
 
 // Dropped returns, sorted, the paths of the elements and attributes of
@@ -68,16 +28,16 @@ func qualified(n xml.Name) string {
 // or "domain/devices/hostdev". Elements under skip (paths like
 // "domain/metadata") are not compared: their content is kept verbatim.
 func Dropped(original, roundTripped string, skip ...string) ([]string, error) {
-	a, err := parse(original)
+	a, err := xmltree.Parse([]byte(original), true)
 	if err != nil {
 		return nil, err
 	}
-	b, err := parse(roundTripped)
+	b, err := xmltree.Parse([]byte(roundTripped), true)
 	if err != nil {
 		return nil, err
 	}
 	seen := map[string]bool{}
-	compare(a, b, a.name, skip, seen)
+	compare(a, b, xmltree.Qualified(a.Name), skip, seen)
 	out := make([]string, 0, len(seen))
 	for p := range seen {
 		out = append(out, p)
@@ -88,39 +48,28 @@ func Dropped(original, roundTripped string, skip ...string) ([]string, error) {
 
 // compare records in out what a has and b lacks. Children are matched by
 // name and position among siblings of that name.
-func compare(a, b *node, path string, skip []string, out map[string]bool) {
+func compare(a, b *xmltree.Element, path string, skip []string, out map[string]bool) {
 	for _, s := range skip {
 		if path == s {
 			return
 		}
 	}
-	for attr := range a.attrs {
-		if !b.attrs[attr] {
+	has := attrNames(b)
+	for attr := range attrNames(a) {
+		if !has[attr] {
 			out[path+"/@"+attr] = true
 		}
 	}
 	index := map[string]int{}
-	for _, ca := range a.children {
-		i := index[ca.name]
-		index[ca.name]++
-		cb := nth(b, ca.name, i)
-		childPath := path + "/" + ca.name
-		if cb == nil {
+	for _, ca := range a.Elements() {
+		name := xmltree.Qualified(ca.Name)
+		i := index[name]
+		index[name]++
+		childPath := path + "/" + name
+		if cb := b.Children(name); i < len(cb) {
+			compare(ca, cb[i], childPath, skip, out)
+		} else {
 			out[childPath] = true
-			continue
-		}
-		compare(ca, cb, childPath, skip, out)
-	}
-}
-
-func nth(n *node, name string, i int) *node {
-	for _, c := range n.children {
-		if c.name == name {
-			if i == 0 {
-				return c
-			}
-			i--
 		}
 	}
-	return nil
 }
