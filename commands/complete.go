@@ -206,6 +206,11 @@ func completePositional(cmd *cobra.Command, args []string, toComplete string) ([
 	if len(args) >= len(free) {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
+	// The words before fill their options, as the command would take
+	// them: a completer may need them (a disk target is the domain's).
+	for i, a := range args {
+		cmd.Flags().Set(free[i], a)
+	}
 	fn, ok := cmd.GetFlagCompletionFunc(free[len(args)])
 	if !ok {
 		return nil, cobra.ShellCompDirectiveNoFileComp

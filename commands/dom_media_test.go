@@ -99,14 +99,13 @@ func TestChangeMediaXMLEscapes(t *testing.T) {
 	}
 }
 
-// change-media completes the domain's disk targets as its <path>. (With
-// the domain given by position, completePositional does not pass it to
-// the completer yet, for any command: a change to commands/complete.go.)
+// change-media completes the domain's disk targets as its <path>, the
+// domain given by name or by position.
 func TestChangeMediaCompletes(t *testing.T) {
 	env := &Env{In: strings.NewReader(""), Out: &bytes.Buffer{}, Err: &bytes.Buffer{},
 		Session: &Session{URI: "mediarec:///"}, Aliases: Aliases{}}
 	c := NewCompleter(env)
-	for _, words := range [][]string{{"change-media", "--domain", "cd"}, {"change-media", "--domain", "cd", "--path"}} {
+	for _, words := range [][]string{{"change-media", "--domain", "cd"}, {"change-media", "--domain", "cd", "--path"}, {"change-media", "cd"}} {
 		var got []string
 		for _, s := range c.Complete(context.Background(), words, "") {
 			got = append(got, s.Text)
