@@ -110,7 +110,7 @@ func TestChangeMediaCompletes(t *testing.T) {
 		for _, s := range c.Complete(context.Background(), words, "") {
 			got = append(got, s.Text)
 		}
-		if strings.Join(got, " ") != "vda hdc sda" {
+		if strings.Join(got, " ") != "vda vdb hdc sda" {
 			t.Errorf("complete %q: %q, want the disk targets", words, got)
 		}
 	}

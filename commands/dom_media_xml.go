@@ -33,8 +33,8 @@ func findChangeableDisk(domainXML, path string) (*xmltree.Element, error) {
 	}
 	if devices := dom.Child("devices"); devices != nil {
 		for _, disk := range devices.Children("disk") {
-			if dev, ok := disk.Attr("device"); ok && dev != "cdrom" && dev != "floppy" {
-				continue
+			if dev, _ := disk.Attr("device"); dev != "cdrom" && dev != "floppy" {
+				continue // a disk without device= is a plain disk, as virshFindDisk skips it
 			}
 			if t := disk.Child("target"); t != nil {
 				if dev, _ := t.Attr("dev"); dev == path {

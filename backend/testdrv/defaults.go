@@ -106,6 +106,11 @@ func hasDeviceBoot(devs *libvirtxml.DomainDeviceList) bool {
 }
 
 func applyDeviceDefaults(devs *libvirtxml.DomainDeviceList) {
+	for i := range devs.Disks {
+		if devs.Disks[i].Device == "" {
+			devs.Disks[i].Device = "disk" // virDomainDiskDef's default, which libvirt prints
+		}
+	}
 	for i := range devs.Interfaces {
 		if devs.Interfaces[i].MAC == nil {
 			devs.Interfaces[i].MAC = &libvirtxml.DomainInterfaceMAC{Address: newMAC()}
