@@ -454,3 +454,30 @@ func sleeperXML(name, rootfs string) string {
   </devices>
 </domain>`, name, rootfs)
 }
+
+// TestLXCDetachedVethNameReused: a container's boot interface is detached
+// live, another container's veth takes its freed name, and stopping the
+// first container leaves the second one's interface and port alone (the
+// controller unplugs by owner, not by the names it plugged at boot).
+func TestLXCDetachedVethNameReused(t *testing.T) {
+	needNetworking(t, "busybox")
+	e := newNetEnv(t)
+	e.startNATNetwork()
+	rootfs := netRootfs(t)
+	const macA, macB = "52:54:00:ee:01:01", "52:54:00:ee:01:02"
+	e.container("ra", rootfs, "vt", macA)
+	freed := e.onlyVeth("ra")
+	e.lxcMust("detach-interface", "ra", "network", "--mac", macA, "--live")
+	e.container("rb", rootfs, "vt", macB)
+	taken := e.onlyVeth("rb")
+	if taken != freed {
+		t.Logf("rb's veth is %s, not ra's freed %s: the name was not reused", taken, freed)
+	}
+	e.lxcMust("destroy", "ra")
+	if out := e.in("ip", "link", "show", taken); strings.Contains(out, "does not exist") {
+		t.Errorf("destroying ra removed rb's %s", taken)
+	}
+	if ports := e.ports("vt"); len(ports) != 1 || ports[0].MAC != macB || ports[0].Device != taken {
+		t.Errorf("net-port-list vt after destroying ra: %+v", ports)
+	}
+}

@@ -405,30 +405,24 @@ func (c *controller) teardown() {
 }
 
 // unplugAll unplugs the instance's ports: those it plugged at boot and
-// those hot-plug recorded in the state since (hot-unplugged ones are
-// gone with their records).
+// those hot-plug added since, found by their owner's UUID in the port
+// records. A name alone would not do: a port detached live is gone from
+// the records, and its veth name may belong to another container by now.
 func (c *controller) unplugAll() {
-	devices := c.devices()
+	plugged := len(c.ports) > 0
 	c.ports = nil
-	if st, err := c.files.readState(); err == nil {
-		for _, v := range st.Veths {
-			if !slices.Contains(devices, v) {
-				devices = append(devices, v)
-			}
-		}
+	if st, err := c.files.readState(); err == nil && len(st.Veths) > 0 {
+		plugged = true
 	}
-	if len(devices) == 0 {
-		return
+	if !plugged {
+		return // no network driver to open
 	}
 	nets, err := c.network()
-	if err != nil {
-		log.Printf("%s: cannot unplug %v: %v", c.name, devices, err)
-		return
+	if err == nil {
+		err = nets.UnplugOwned(context.Background(), c.dom.UUID)
 	}
-	for _, dev := range devices {
-		if err := nets.UnplugRecorded(context.Background(), dev); err != nil {
-			log.Printf("%s: %v", c.name, err)
-		}
+	if err != nil {
+		log.Printf("%s: cannot unplug its interfaces: %v", c.name, err)
 	}
 }
 
