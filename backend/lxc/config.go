@@ -273,19 +273,27 @@ func fillDefaults(d *libvirtxml.Domain) {
 		d.Devices = &libvirtxml.DomainDeviceList{}
 	}
 	for i := range d.Devices.Interfaces {
-		iface := &d.Devices.Interfaces[i]
-		if iface.MAC == nil {
+		if iface := &d.Devices.Interfaces[i]; iface.MAC == nil {
 			iface.MAC = &libvirtxml.DomainInterfaceMAC{Address: backend.NewMAC()}
 		}
-		if t := iface.Target; t != nil && generatedName(t.Dev) {
-			iface.Target = nil // a name a running container was given: plug picks a free one
-		}
 	}
+	forgetGeneratedTargets(d)
 	if len(d.Devices.Consoles) == 0 {
 		d.Devices.Consoles = []libvirtxml.DomainConsole{{
 			Source: &libvirtxml.DomainChardevSource{Pty: &libvirtxml.DomainChardevSourcePty{}},
 			Target: &libvirtxml.DomainConsoleTarget{Type: "lxc", Port: new(uint)},
 		}}
+	}
+}
+
+// forgetGeneratedTargets drops the host device names a running container
+// was given (vethN, ...): the next plug picks a free one, as that name may
+// be another container's by then.
+func forgetGeneratedTargets(d *libvirtxml.Domain) {
+	for i := range d.Devices.Interfaces {
+		if t := d.Devices.Interfaces[i].Target; t != nil && generatedName(t.Dev) {
+			d.Devices.Interfaces[i].Target = nil
+		}
 	}
 }
 

@@ -125,6 +125,9 @@ func (c *controller) loadLive() error {
 	if err := c.dom.Unmarshal(doc); err != nil {
 		return fmt.Errorf("corrupt live definition of '%s': %v", c.name, err)
 	}
+	if c.dom.Devices != nil {
+		forgetGeneratedTargets(c.dom) // a reboot's veths get free names
+	}
 	return nil
 }
 

@@ -246,7 +246,11 @@ func (d *domains) changeMedium(name string, disk *libvirtxml.DomainDisk, force b
 		dropNew()
 		return err
 	}
-	closeTray := func() { d.qmp(name, "blockdev-close-tray", drive) }
+	closeTray := func() { // a rollback leaves the tray as it found it
+		if !st.TrayOpen {
+			d.qmp(name, "blockdev-close-tray", drive)
+		}
+	}
 	if !st.TrayOpen {
 		if _, err := d.qmp(name, "blockdev-open-tray", map[string]any{"id": id, "force": force}); err != nil {
 			dropNew()
