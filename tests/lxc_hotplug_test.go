@@ -404,6 +404,11 @@ func TestLXCDiskHotplug(t *testing.T) {
 	if r := in("echo -n x | /bin/busybox dd of=/dev/vdc conv=notrunc"); r.code == 0 || !strings.Contains(r.stderr, "Operation not permitted") {
 		t.Errorf("writing the read-only /dev/vdc: exit %d %s", r.code, r.stderr)
 	}
+	// One host device is one disk: the cgroup allows and denies devices,
+	// not nodes.
+	if r := s.run("attach-disk", "dk", loop, "vdd", "--live"); r.code != 1 || !strings.Contains(r.stderr, "disk "+loop+" is already attached to the container as vdb") {
+		t.Errorf("the same device twice: exit %d %s", r.code, r.stderr)
+	}
 
 	s.ok("Disk detached successfully\n\n", "detach-disk", "dk", "vdb", "--live")
 	if r := in("[ -e /dev/vdb ]"); r.code == 0 {
@@ -433,6 +438,21 @@ func TestLXCDiskHotplug(t *testing.T) {
 	}
 	if r := s.run("-r", "detach-disk", "dk", "vdc"); r.code != 1 || !strings.Contains(r.stderr, "read only") {
 		t.Errorf("detach-disk under -r: exit %d %s", r.code, r.stderr)
+	}
+
+	// A disk attached through a link is detached by the device it was
+	// given, whatever the link names by then.
+	link := filepath.Join(t.TempDir(), "by-id")
+	os.Symlink(loop, link)
+	s.ok("Disk attached successfully\n\n", "attach-disk", "dk", link, "vdf", "--live")
+	os.Remove(link)
+	os.Symlink(ro, link)
+	s.ok("Disk detached successfully\n\n", "detach-disk", "dk", "vdf", "--live")
+	if list := devicesList(); strings.Contains(list, rule) {
+		t.Errorf("devices.list still allows %s after the detach of vdf:\n%s", loop, list)
+	}
+	if r := in("/bin/busybox head -c 9 /dev/vdc"); r.stdout != "read only" {
+		t.Errorf("vdc, on the device the link names now, lost its access: exit %d %q %s", r.code, r.stdout, r.stderr)
 	}
 
 	configDisk()

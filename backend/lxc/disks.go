@@ -127,6 +127,37 @@ func mknodIn(pid int, n diskNode) error {
 	return nil
 }
 
+// deviceIn is the device number of block node /dev/target in the
+// container whose init is pid: what the container was given, whatever
+// the host's path names now.
+func deviceIn(pid int, target string) (major, minor uint32, err error) {
+	dev, err := containerDev(pid)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer unix.Close(dev)
+	var st unix.Stat_t
+	if err := unix.Fstatat(dev, target, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		return 0, 0, fmt.Errorf("cannot find /dev/%s in the container: %v", target, err)
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFBLK {
+		return 0, 0, fmt.Errorf("/dev/%s in the container is not a block device", target)
+	}
+	return unix.Major(st.Rdev), unix.Minor(st.Rdev), nil
+}
+
+// holder is the target of the disk of the running container o that is
+// host device major:minor, or "": the devices cgroup allows and denies a
+// device, not a node, so two disks of one device cannot be told apart.
+func holder(o *domObj, major, minor uint32) string {
+	for _, d := range o.def.Devices.Disks {
+		if maj, mnr, err := deviceIn(o.st.InitPID, d.Target.Dev); err == nil && maj == major && mnr == minor {
+			return d.Target.Dev
+		}
+	}
+	return ""
+}
+
 // unlinkIn removes /dev/target from the container whose init is pid.
 func unlinkIn(pid int, target string) error {
 	dev, err := containerDev(pid)
@@ -171,6 +202,9 @@ func (s *domains) plugDisk(o *domObj, disk libvirtxml.DomainDisk) error {
 	if err != nil {
 		return err
 	}
+	if t := holder(o, n.Major, n.Minor); t != "" {
+		return backend.OperationFailed("disk %s is already attached to the container as %s", n.Source, t)
+	}
 	g := o.st.Cgroup
 	if err := g.AllowDevice(n.rule()); err != nil {
 		return backend.OperationFailed("%v", err)
@@ -191,6 +225,8 @@ func (s *domains) plugDisk(o *domObj, disk libvirtxml.DomainDisk) error {
 // unplugDisk takes a disk (by target or source) from a running
 // container, as libvirt's lxcDomainDetachDeviceDiskLive does: its node
 // is removed from the container's /dev and the devices cgroup denies it.
+// The device denied is the node's own, not what the source path names on
+// the host now (a by-id link may name another device, or none).
 func (s *domains) unplugDisk(o *domObj, name string) error {
 	i := devicexml.DiskByName(o.def, name)
 	if i < 0 {
@@ -200,15 +236,16 @@ func (s *domains) unplugDisk(o *domObj, name string) error {
 	if err := liveDisksPossible(o, disk.Target.Dev); err != nil {
 		return err
 	}
-	n, err := nodeOf(&disk)
+	target := disk.Target.Dev
+	major, minor, err := deviceIn(o.st.InitPID, target)
 	if err != nil {
-		return err
-	}
-	if err := unlinkIn(o.st.InitPID, n.Target); err != nil {
 		return backend.OperationFailed("%v", err)
 	}
-	if err := o.st.Cgroup.DenyDevice(fmt.Sprintf("b %d:%d rwm", n.Major, n.Minor)); err != nil {
-		return backend.OperationFailed("cannot deny device %s to the container: %v", n.Source, err)
+	if err := unlinkIn(o.st.InitPID, target); err != nil {
+		return backend.OperationFailed("%v", err)
+	}
+	if err := o.st.Cgroup.DenyDevice(fmt.Sprintf("b %d:%d rwm", major, minor)); err != nil {
+		return backend.OperationFailed("cannot deny device %d:%d (/dev/%s) to the container: %v", major, minor, target, err)
 	}
 	o.def.Devices.Disks = append(o.def.Devices.Disks[:i], o.def.Devices.Disks[i+1:]...)
 	return s.writeLive(o.def)
