@@ -3,6 +3,7 @@ package lxc
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -36,8 +37,14 @@ func (n diskNode) rule() string {
 	return fmt.Sprintf("b %d:%d %s", n.Major, n.Minor, access)
 }
 
-// reservedDev are the names of the container's own /dev entries.
-var reservedDev = []string{"null", "zero", "full", "random", "urandom", "tty", "tty1", "console", "ptmx", "pts", "shm", "fd", "stdin", "stdout", "stderr"}
+// reservedDev says whether name is one of the container's own /dev
+// entries, which setupDev makes.
+func reservedDev(name string) bool {
+	if _, ok := devLinks[name]; ok || slices.Contains(devOthers, name) {
+		return true
+	}
+	return slices.ContainsFunc(devNodes, func(n devNode) bool { return n.name == name })
+}
 
 // validateDisk accepts a host block device with a target that names a
 // node of /dev.
@@ -58,10 +65,8 @@ func validateDisk(d *libvirtxml.DomainDisk) error {
 	if target == "" || strings.Contains(target, "/") || target == "." || target == ".." {
 		return backend.ConfigUnsupported("disk %s needs a <target dev=.../> that names its node in the container's /dev", d.Source.Block.Dev)
 	}
-	for _, r := range reservedDev {
-		if target == r {
-			return backend.ConfigUnsupported("disk %s: /dev/%s is the container's own", d.Source.Block.Dev, target)
-		}
+	if reservedDev(target) {
+		return backend.ConfigUnsupported("disk %s: /dev/%s is the container's own", d.Source.Block.Dev, target)
 	}
 	if d.Driver != nil {
 		return backend.ConfigUnsupported("disk %s: <driver> is not supported in containers", target)

@@ -179,14 +179,25 @@ func mountKernelFS() error {
 	return nil
 }
 
-// devNodes are the character devices of the container's /dev and the
-// device cgroup rules that allow them (libvirt's lxcContainerPopulateDevices).
-var devNodes = []struct {
+// devNode is a character device of the container's /dev.
+type devNode struct {
 	name         string
 	major, minor uint32
-}{
+}
+
+// devNodes are the character devices of the container's /dev and the
+// device cgroup rules that allow them (libvirt's lxcContainerPopulateDevices).
+var devNodes = []devNode{
 	{"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7}, {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
 }
+
+// devLinks are the symbolic links of the container's /dev, and devOthers
+// the rest of its entries beside devNodes (setupDev).
+var (
+	devLinks = map[string]string{"ptmx": "pts/ptmx", "fd": "/proc/self/fd", "stdin": "/proc/self/fd/0",
+		"stdout": "/proc/self/fd/1", "stderr": "/proc/self/fd/2", "tty1": "console"}
+	devOthers = []string{"pts", "shm", "console"}
+)
 
 // setupDev makes a minimal /dev: a tmpfs with the standard nodes, a
 // private devpts instance, and /dev/console bound to the console pty.
@@ -219,12 +230,9 @@ func setupDev(s *containerSpec) error {
 	if err := unix.Mount("devpts", "/dev/pts", "devpts", unix.MS_NOSUID|unix.MS_NOEXEC, opts); err != nil {
 		return fmt.Errorf("cannot mount /dev/pts: %v", err)
 	}
-	for link, target := range map[string]string{
-		"/dev/ptmx": "pts/ptmx", "/dev/fd": "/proc/self/fd", "/dev/stdin": "/proc/self/fd/0",
-		"/dev/stdout": "/proc/self/fd/1", "/dev/stderr": "/proc/self/fd/2",
-	} {
-		if err := os.Symlink(target, link); err != nil {
-			return fmt.Errorf("cannot create %s: %v", link, err)
+	for link, target := range devLinks {
+		if err := os.Symlink(target, "/dev/"+link); err != nil {
+			return fmt.Errorf("cannot create /dev/%s: %v", link, err)
 		}
 	}
 	os.Mkdir("/dev/shm", 0o1777)
@@ -234,7 +242,7 @@ func setupDev(s *containerSpec) error {
 	if err := bindFile(filepath.Join(oldRoot, s.Console), "/dev/console"); err != nil {
 		return err
 	}
-	return os.Symlink("console", "/dev/tty1")
+	return nil
 }
 
 func bindFile(src, dst string) error {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
@@ -113,6 +114,18 @@ func changedField(old, new *libvirtxml.DomainDisk) string {
 		}
 		return f(d.Driver)
 	}
+	transient := func(d *libvirtxml.DomainDisk) string {
+		if d.Transient == nil {
+			return ""
+		}
+		return "yes"
+	}
+	bootOrder := func(d *libvirtxml.DomainDisk) string {
+		if d.Boot == nil {
+			return ""
+		}
+		return strconv.FormatUint(uint64(d.Boot.Order), 10)
+	}
 	alias := func(d *libvirtxml.DomainDisk) string {
 		if d.Alias == nil {
 			return ""
@@ -134,6 +147,13 @@ func changedField(old, new *libvirtxml.DomainDisk) string {
 		{"vendor", old.Vendor, new.Vendor, true},
 		{"product", old.Product, new.Product, true},
 		{"alias", alias(old), alias(new), true},
+		{"error_policy", driver(old, func(d *libvirtxml.DomainDiskDriver) string { return d.ErrorPolicy }), driver(new, func(d *libvirtxml.DomainDiskDriver) string { return d.ErrorPolicy }), true},
+		{"rerror_policy", driver(old, func(d *libvirtxml.DomainDiskDriver) string { return d.RErrorPolicy }), driver(new, func(d *libvirtxml.DomainDiskDriver) string { return d.RErrorPolicy }), true},
+		{"ioeventfd", driver(old, func(d *libvirtxml.DomainDiskDriver) string { return d.IOEventFD }), driver(new, func(d *libvirtxml.DomainDiskDriver) string { return d.IOEventFD }), true},
+		{"event_idx", driver(old, func(d *libvirtxml.DomainDiskDriver) string { return d.EventIDX }), driver(new, func(d *libvirtxml.DomainDiskDriver) string { return d.EventIDX }), true},
+		{"copy_on_read", driver(old, func(d *libvirtxml.DomainDiskDriver) string { return d.CopyOnRead }), driver(new, func(d *libvirtxml.DomainDiskDriver) string { return d.CopyOnRead }), true},
+		{"transient", transient(old), transient(new), true},
+		{"boot order", bootOrder(old), bootOrder(new), true},
 	} {
 		if f.old != f.new && !(f.nullable && f.new == "") {
 			return f.name

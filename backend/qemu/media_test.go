@@ -28,6 +28,9 @@ func TestUpdateDiskConfig(t *testing.T) {
 		{`<disk type='file' device='cdrom'><driver cache='unsafe'/><source file='/b.iso'/><target dev='hdc'/></disk>`, "", "cannot modify field 'cache' of the disk"},
 		{`<disk type='file' device='cdrom'><source file='/b.iso'/><target dev='hdc'/><serial>S2</serial></disk>`, "", "cannot modify field 'serial' of the disk"},
 		{`<disk type='file' device='cdrom'><source file='/b.iso'/><target dev='hdc'/><address type='drive' controller='0' bus='0' target='0' unit='1'/></disk>`, "", "cannot modify field 'address' of the disk"},
+		{`<disk type='file' device='cdrom'><driver error_policy='stop'/><source file='/b.iso'/><target dev='hdc'/></disk>`, "", "cannot modify field 'error_policy' of the disk"},
+		{`<disk type='file' device='cdrom'><source file='/b.iso'/><target dev='hdc'/><boot order='1'/></disk>`, "", "cannot modify field 'boot order' of the disk"},
+		{`<disk type='file' device='cdrom'><source file='/b.iso'/><target dev='hdc'/><transient/></disk>`, "", "cannot modify field 'transient' of the disk"},
 	} {
 		var dom libvirtxml.Domain
 		if err := dom.Unmarshal(domXML); err != nil {
